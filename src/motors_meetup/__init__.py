@@ -1,0 +1,3 @@
+"""Motors Meetup Analytics: Meetup JSON exports to a Delta Lake warehouse."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+"""Contracts of the intermediate layer."""
+
+CONTRACTS: dict = {}

@@ -1,0 +1,3 @@
+"""Contracts of the raw layer."""
+
+CONTRACTS: dict = {}

@@ -1,0 +1,3 @@
+"""Contracts of the staging layer."""
+
+CONTRACTS: dict = {}

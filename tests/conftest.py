@@ -1,0 +1,46 @@
+"""Test fixtures: one Spark session (with Delta) for the whole test run.
+
+The session is built by the same factory as the Kedro hook, from the project's own
+``conf/base/spark.yml``, with a few options scaled down for 2-core test machines.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from pyspark.sql import SparkSession
+
+from motors_meetup.spark import build_spark_session
+
+os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_OPTIONS = {
+    "spark.master": "local[2]",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "2g",
+    "spark.rdd.compress": "false",
+    "spark.shuffle.compress": "false",
+    "spark.databricks.delta.snapshotPartitions": "1",
+}
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """The test run's SparkSession (embedded, Delta enabled, UTC)."""
+    options = yaml.safe_load((PROJECT_ROOT / "conf/base/spark.yml").read_text())
+    warehouse = tempfile.mkdtemp(prefix="motors-meetup-spark-")
+    options = {key: value for key, value in options.items() if "${" not in str(value)}
+    options.update(TEST_OPTIONS)
+    options["spark.sql.warehouse.dir"] = warehouse
+    session = build_spark_session(options)
+    yield session
+    session.stop()
