@@ -1,0 +1,3 @@
+"""Contracts of the marts layer."""
+
+CONTRACTS: dict = {}

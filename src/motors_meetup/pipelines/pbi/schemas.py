@@ -1,0 +1,3 @@
+"""Contracts of the pbi layer."""
+
+CONTRACTS: dict = {}
