@@ -1,13 +1,21 @@
-"""Project pipelines: one per layer; ``__default__`` runs all five in order."""
+"""Project pipelines: one per layer; ``__default__`` runs them all in order."""
 
 from __future__ import annotations
 
 from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
+WAREHOUSE = ("raw", "staging", "intermediate", "marts", "pbi", "batch")
+
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the layer pipelines found under ``motors_meetup.pipelines``."""
-    pipelines = find_pipelines(raise_errors=False)
-    pipelines["__default__"] = sum(pipelines.values(), Pipeline([]))
+    """Register the pipelines found under ``motors_meetup.pipelines``.
+
+    ``__default__`` builds the warehouse: the five layers, then closes the batch.
+    Other pipelines (data tests, freshness) run on their own.
+    """
+    pipelines = find_pipelines(raise_errors=True)
+    pipelines["__default__"] = sum(
+        (pipelines[name] for name in WAREHOUSE), Pipeline([])
+    )
     return pipelines

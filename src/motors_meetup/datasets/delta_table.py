@@ -9,8 +9,10 @@ Two storage modes, one class, so no pipeline code knows the environment:
   named table ``<catalog>.<schema>.<table>`` (``saveAsTable`` / ``MERGE INTO``).
 
 Writes are ``overwrite`` (schema replaced), ``append`` or ``merge`` (Delta MERGE on
-``primary_key``: matched rows updated, new rows inserted; the table is created on the
-first write).
+``primary_key``: matched rows updated — only where ``update_condition`` holds, if
+given — new rows inserted; the table is created on the first write). A ``merge``
+table is overwritten instead when ``full_refresh`` is true, and an empty increment
+is not written at all, so a run with no new input leaves the table untouched.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pyspark.sql import DataFrame, SparkSession
 logger = logging.getLogger(__name__)
 
 WRITE_MODES = ("overwrite", "append", "merge")
+TRUE_WORDS = ("true", "1", "yes")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         write_mode: str = "overwrite",
         primary_key: str | list[str] | None = None,
         partition_columns: list[str] | None = None,
+        update_condition: str | None = None,
+        full_refresh: bool | str = False,
+        empty_schema: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if write_mode not in WRITE_MODES:
@@ -100,6 +106,9 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         self._write_mode = write_mode
         self._primary_key = keys
         self._partition_columns = partition_columns or []
+        self._update_condition = update_condition
+        self._full_refresh = str(full_refresh).strip().lower() in TRUE_WORDS
+        self._empty_schema = empty_schema
         self.metadata = metadata
 
     @property
@@ -114,6 +123,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "write_mode": self._write_mode,
             "primary_key": self._primary_key,
             "partition_columns": self._partition_columns,
+            "full_refresh": self._full_refresh,
         }
 
     @staticmethod
@@ -122,6 +132,9 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
     def _load(self) -> DataFrame:
         spark = self._spark()
+        if self._empty_schema is not None and not self._exists():
+            # A bookkeeping table that the first run has not written yet.
+            return spark.createDataFrame([], self._empty_schema)
         if self._location.path is not None:
             return spark.read.format("delta").load(self._location.path)
         return spark.read.table(self._location.name)
@@ -133,7 +146,13 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         return spark.catalog.tableExists(self._location.name.replace("`", ""))
 
     def _save(self, data: DataFrame) -> None:
-        if self._write_mode == "merge" and self._exists():
+        merging = self._write_mode == "merge" and not self._full_refresh
+        if merging and self._exists():
+            if data.isEmpty():
+                logger.info(
+                    "No changes for %s: table left as it is", self._location.name
+                )
+                return
             self._merge(data)
         else:
             mode = "append" if self._write_mode == "append" else "overwrite"
@@ -168,7 +187,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         (
             target.alias("t")
             .merge(data.alias("s"), condition)
-            .whenMatchedUpdateAll()
+            .whenMatchedUpdateAll(condition=self._update_condition)
             .whenNotMatchedInsertAll()
             .execute()
         )

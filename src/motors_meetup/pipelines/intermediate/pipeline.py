@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.pipelines.intermediate import nodes
+from motors_meetup.pipelines.intermediate import increments, nodes
+
+BATCH = "audit.run_batch"
 
 
 def create_pipeline(**kwargs: object) -> Pipeline:
@@ -12,17 +14,18 @@ def create_pipeline(**kwargs: object) -> Pipeline:
     return Pipeline(
         [
             Node(
-                nodes.int_events_with_venues,
-                inputs=["staging.stg_events", "staging.stg_venues"],
+                increments.int_events_with_venues_increment,
+                inputs=["staging.stg_events", "staging.stg_venues", BATCH],
                 outputs="intermediate.int_events_with_venues",
                 name="int_events_with_venues",
             ),
             Node(
-                nodes.int_event_rsvps,
+                increments.int_event_rsvps_increment,
                 inputs=[
                     "staging.stg_event_rsvps",
                     "staging.stg_events",
                     "staging.stg_users",
+                    BATCH,
                 ],
                 outputs="intermediate.int_event_rsvps",
                 name="int_event_rsvps",

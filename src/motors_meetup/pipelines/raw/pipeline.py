@@ -1,35 +1,57 @@
-"""Raw pipeline: sources.<source> -> raw.raw_<source> (+ raw.<source>_rejected)."""
+"""Raw pipeline: sources.<source> -> raw.raw_<source> (+ raw.<source>_rejected).
+
+The first node opens the run's batch (see ``motors_meetup.incremental``).
+"""
 
 from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.pipelines.raw import nodes
-
-SOURCES = ("events", "groups", "users", "venues")
+from motors_meetup.incremental import open_batch
+from motors_meetup.pipelines.raw import increments
+from motors_meetup.pipelines.raw.increments import SOURCES
 
 
 def create_pipeline(**kwargs: object) -> Pipeline:
-    """Type every source, quarantine bad records, report the reconciliation."""
+    """Open the batch, type every source, quarantine bad records, report."""
+    batch = Node(
+        open_batch,
+        inputs=["audit.processed_files", "params:full_refresh"],
+        outputs="audit.run_batch",
+        name="open_batch",
+    )
     typing_nodes = [
         Node(
-            getattr(nodes, f"raw_{source}"),
-            inputs=[f"sources.{source}", "params:raw"],
+            getattr(increments, f"raw_{source}_increment"),
+            inputs=[
+                f"sources.{source}",
+                "audit.processed_files",
+                "audit.run_batch",
+                "params:full_refresh",
+                "params:raw",
+            ],
             outputs=[f"raw.raw_{source}", f"raw.{source}_rejected"],
             name=f"raw_{source}",
-            tags=["raw"],
         )
         for source in SOURCES
     ]
     report = Node(
-        nodes.raw_load_report,
+        increments.raw_load_report_increment,
         inputs=[
-            name
-            for source in SOURCES
-            for name in (f"raw.raw_{source}", f"raw.{source}_rejected")
+            "audit.run_batch",
+            "audit.processed_files",
+            "params:full_refresh",
+            *[
+                name
+                for source in SOURCES
+                for name in (
+                    f"sources.{source}",
+                    f"raw.raw_{source}",
+                    f"raw.{source}_rejected",
+                )
+            ],
         ],
         outputs="raw.raw_load_report",
         name="raw_load_report",
-        tags=["raw"],
     )
-    return Pipeline([*typing_nodes, report])
+    return Pipeline([batch, *typing_nodes, report], tags=["raw"])
