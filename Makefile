@@ -12,7 +12,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 
 # Full from-scratch install into the active Python environment.
 install:
-	$(PIP) install --disable-pip-version-check -e ".[dev,viz,notebook]"
+	$(PIP) install --disable-pip-version-check -e ".[local,dev,viz,notebook]"
 	PYTHON=$(PYTHON) scripts/fetch_delta_jars.sh
 	scripts/install_browser.sh
 	@mkdir -p .make && touch $(STAMP)

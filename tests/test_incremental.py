@@ -1,0 +1,173 @@
+"""Incremental runs give exactly what a full refresh gives (DESIGN §7.9, issue 4).
+
+Batches come from the generator (re-delivered events with more RSVPs or a new
+status, users answering again, re-joined memberships, renamed venues). Tables are
+compared on their business columns: audit columns (``_batch_id``, ``_source_file``,
+...) and audit tables (rejections, load reports, bookkeeping) record *how* a row got
+there and legitimately differ.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from pyspark.sql import DataFrame, SparkSession
+
+from motors_meetup.sample_data import generate
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2018-06-30"
+USER = "inc"
+BATCHES = 3
+SOURCES = ("events", "groups", "users", "venues")
+COMPARED = {
+    "raw": ["raw_events", "raw_groups", "raw_users", "raw_venues"],
+    "staging": [
+        "stg_events",
+        "stg_event_rsvps",
+        "stg_groups",
+        "stg_group_topics",
+        "stg_users",
+        "stg_memberships",
+        "stg_venues",
+    ],
+    "intermediate": [
+        "int_events_with_venues",
+        "int_event_rsvps",
+        "int_user_memberships_with_groups",
+    ],
+    "marts": [
+        "dim_date",
+        "dim_events",
+        "dim_groups",
+        "dim_users",
+        "dim_venues",
+        "fact_rsvps",
+        "fact_event_attendance",
+        "fact_group_activity",
+        "fact_group_memberships",
+        "fact_venue_activity",
+    ],
+    "pbi": ["pbi_fact_rsvps", "pbi_dim_groups", "pbi_fact_events"],
+}
+
+
+class Interrupted(RuntimeError):
+    """Raised by the test to stop a run midway, as a crash would."""
+
+
+def _run(input_dir: Path, warehouse: Path, **options: object) -> None:
+    params = {
+        "input_dir": str(input_dir),
+        "warehouse_dir": str(warehouse),
+        "as_of_date": AS_OF,
+        "full_refresh": bool(options.pop("full_refresh", False)),
+        "contracts": {"enabled": True, "depth": "SCHEMA_ONLY"},
+    }
+    bootstrap_project(PROJECT_ROOT)
+    with KedroSession.create(
+        project_path=PROJECT_ROOT, runtime_params=params
+    ) as session:
+        session.run(**options)
+
+
+def _stage(generated: Path, input_dir: Path, batch: int) -> None:
+    for source in SOURCES:
+        path = generated / source / f"batch_{batch:04d}.json"
+        if path.exists():
+            (input_dir / source).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, input_dir / source / path.name)
+
+
+def _table(spark: SparkSession, warehouse: Path, layer: str, name: str) -> DataFrame:
+    frame = spark.read.format("delta").load(
+        str(warehouse / "workspace" / f"{USER}_{layer}" / name)
+    )
+    return frame.select(*sorted(c for c in frame.columns if not c.startswith("_")))
+
+
+def _differences(spark: SparkSession, left: Path, right: Path) -> dict[str, int]:
+    found = {}
+    for layer, tables in COMPARED.items():
+        for name in tables:
+            a, b = _table(spark, left, layer, name), _table(spark, right, layer, name)
+            diff = a.exceptAll(b).count() + b.exceptAll(a).count()
+            if diff:
+                found[f"{layer}.{name}"] = diff
+    return found
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    generated = tmp_path_factory.mktemp("batches")
+    generate(generated, seed=11, scale=0.4, batches=BATCHES)
+    return generated
+
+
+@pytest.fixture(scope="module")
+def full_refresh(
+    spark: SparkSession, batches: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One full refresh over all batches: the reference."""
+    root = tmp_path_factory.mktemp("full")
+    for batch in range(1, BATCHES + 1):
+        _stage(batches, root / "input", batch)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", USER)
+        _run(root / "input", root / "wh", full_refresh=True)
+    return root / "wh"
+
+
+@pytest.fixture(scope="module")
+def incremental(
+    spark: SparkSession, batches: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One incremental run per batch; batch 2 is first interrupted midway."""
+    root = tmp_path_factory.mktemp("incremental")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", USER)
+        for batch in range(1, BATCHES + 1):
+            _stage(batches, root / "input", batch)
+            if batch == 2:
+                # Killed after raw, staging and part of intermediate were written.
+                _run(root / "input", root / "wh", to_nodes=["int_event_rsvps"])
+            _run(root / "input", root / "wh")
+    return root / "wh"
+
+
+def test_incremental_batches_equal_one_full_refresh(
+    spark: SparkSession, full_refresh: Path, incremental: Path
+) -> None:
+    assert _differences(spark, incremental, full_refresh) == {}
+
+
+def test_rerun_without_new_input_changes_no_table(
+    spark: SparkSession, incremental: Path
+) -> None:
+    snapshot = incremental.parent / "snapshot"
+    shutil.copytree(incremental, snapshot)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", USER)
+        _run(incremental.parent / "input", incremental)
+    assert _differences(spark, incremental, snapshot) == {}
+    stg = incremental / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
+    before = snapshot / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
+    assert sorted(p.name for p in stg.glob("*.json")) == sorted(
+        p.name for p in before.glob("*.json")
+    )
+
+
+def test_later_batches_are_merged_not_rebuilt(
+    spark: SparkSession, batches: Path, incremental: Path
+) -> None:
+    first = _table(spark, incremental, "raw", "raw_events")
+    assert first.count() > 0
+    rsvps = spark.read.format("delta").load(
+        str(incremental / "workspace" / f"{USER}_staging" / "stg_event_rsvps")
+    )
+    batch_ids = {row[0] for row in rsvps.select("_batch_id").distinct().collect()}
+    assert batch_ids >= {1, 2}

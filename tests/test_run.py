@@ -1,0 +1,243 @@
+"""End to end: ``kedro run`` on the bundled sample builds every table of DESIGN §6.
+
+The expected figures are computed here in plain Python straight from the sample JSON
+(an independent implementation of the grain rules), not read back from Spark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from pyspark.sql import DataFrame, SparkSession
+
+from motors_meetup.contracts import all_contracts
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT_ROOT / "data" / "01_raw"
+AS_OF = "2018-06-30"
+USER = "e2e"
+
+LAYER_TABLES = {
+    "raw": ["raw_events", "raw_groups", "raw_users", "raw_venues"],
+    "staging": [
+        "stg_events",
+        "stg_event_rsvps",
+        "stg_groups",
+        "stg_group_topics",
+        "stg_users",
+        "stg_memberships",
+        "stg_venues",
+    ],
+    "intermediate": [
+        "int_events_with_venues",
+        "int_event_rsvps",
+        "int_user_memberships_with_groups",
+    ],
+    "marts": [
+        "dim_date",
+        "dim_events",
+        "dim_groups",
+        "dim_users",
+        "dim_venues",
+        "fact_rsvps",
+        "fact_event_attendance",
+        "fact_group_activity",
+        "fact_group_memberships",
+        "fact_venue_activity",
+    ],
+    "pbi": [
+        "pbi_dim_date",
+        "pbi_dim_events",
+        "pbi_dim_groups",
+        "pbi_dim_users",
+        "pbi_dim_venues",
+        "pbi_fact_events",
+        "pbi_fact_group_activity",
+        "pbi_fact_group_memberships",
+        "pbi_fact_rsvps",
+        "pbi_fact_venue_activity",
+    ],
+}
+
+
+def _records(source: str) -> list[dict[str, Any]]:
+    lines = (SAMPLE / f"{source}.json").read_text(encoding="utf-8").split("\n")
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _id(value: object) -> str | None:
+    return None if value is None else str(value).strip() or None
+
+
+def _event_identity(event: dict[str, Any]) -> tuple:
+    return (
+        _id(event["group_id"]),
+        event.get("name"),
+        event.get("time") // 1000 if event.get("time") is not None else None,
+        event.get("description"),
+    )
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    """Figures computed from the sample JSON in plain Python."""
+    events, users = _records("events"), _records("users")
+    groups, venues = _records("groups"), _records("venues")
+    identities = {_event_identity(e) for e in events}
+    answers: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        for rsvp in event.get("rsvps") or []:
+            answers[(_event_identity(event), _id(rsvp["user_id"]))].append(rsvp)
+    latest = {
+        pair: sorted(
+            options,
+            key=lambda r: (
+                -r["when"],
+                -(r["guests"] if r["guests"] is not None else -1),
+                r["response"],
+            ),
+        )[0]
+        for pair, options in answers.items()
+    }
+    known_groups = {_id(g["group_id"]) for g in groups}
+    known_users = {_id(u["user_id"]) for u in users}
+    known_venues = {_id(v["venue_id"]) for v in venues}
+    memberships = {
+        (_id(u["user_id"]), _id(m["group_id"]))
+        for u in users
+        for m in u.get("memberships") or []
+    }
+    referenced_groups = {g for _, g in memberships} | {
+        _id(e["group_id"]) for e in events
+    }
+    referenced_users = {user for _, user in latest}
+    referenced_venues = {_id(e.get("venue_id")) for e in events} - {None}
+    topics = {
+        (_id(g["group_id"]), t) for g in groups for t in g.get("topics") or [] if t
+    }
+    attendance = sum(
+        (r["guests"] or 0) + 1 for r in latest.values() if r["response"] == "yes"
+    )
+    return {
+        "events": len(identities),
+        "rsvps": len(latest),
+        "groups": len(known_groups),
+        "users": len(known_users),
+        "venues": len(known_venues),
+        "memberships": len(memberships),
+        "topics": len(topics),
+        "dim_groups": len(known_groups | referenced_groups),
+        "dim_users": len(known_users | referenced_users),
+        "dim_venues": len(known_venues | referenced_venues),
+        "inferred_users": len(referenced_users - known_users),
+        "attending": sum(r["response"] == "yes" for r in latest.values()),
+        "total_attendance": attendance,
+        "raw_events": len(events),
+    }
+
+
+@pytest.fixture(scope="module")
+def warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the default pipeline once on the sample into a temporary warehouse."""
+    root = tmp_path_factory.mktemp("warehouse")
+    bootstrap_project(PROJECT_ROOT)
+    params = {"warehouse_dir": str(root), "as_of_date": AS_OF}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", USER)
+        with KedroSession.create(
+            project_path=PROJECT_ROOT, runtime_params=params
+        ) as session:
+            session.run()
+    return root / "workspace"
+
+
+def _table(spark: SparkSession, warehouse: Path, layer: str, name: str) -> DataFrame:
+    return spark.read.format("delta").load(str(warehouse / f"{USER}_{layer}" / name))
+
+
+def test_every_table_of_the_design_is_written_as_delta(
+    spark: SparkSession, warehouse: Path
+) -> None:
+    for layer, tables in LAYER_TABLES.items():
+        for name in tables:
+            assert (warehouse / f"{USER}_{layer}" / name / "_delta_log").is_dir(), (
+                f"{layer}.{name} missing"
+            )
+
+
+def test_tables_are_registered_by_name(spark: SparkSession, warehouse: Path) -> None:
+    assert spark.table(f"{USER}_marts.dim_groups").count() > 0
+
+
+def test_row_counts_match_the_grain_rules(
+    spark: SparkSession, warehouse: Path, expected: dict[str, Any]
+) -> None:
+    counts = {
+        ("raw", "raw_events"): expected["raw_events"],
+        ("staging", "stg_events"): expected["events"],
+        ("staging", "stg_event_rsvps"): expected["rsvps"],
+        ("staging", "stg_groups"): expected["groups"],
+        ("staging", "stg_users"): expected["users"],
+        ("staging", "stg_venues"): expected["venues"],
+        ("staging", "stg_memberships"): expected["memberships"],
+        ("staging", "stg_group_topics"): expected["topics"],
+        ("intermediate", "int_events_with_venues"): expected["events"],
+        ("intermediate", "int_event_rsvps"): expected["rsvps"],
+        ("intermediate", "int_user_memberships_with_groups"): expected["memberships"],
+        ("marts", "dim_events"): expected["events"],
+        ("marts", "dim_groups"): expected["dim_groups"],
+        ("marts", "dim_users"): expected["dim_users"],
+        ("marts", "dim_venues"): expected["dim_venues"],
+        ("marts", "fact_rsvps"): expected["rsvps"],
+        ("marts", "fact_event_attendance"): expected["events"],
+        ("marts", "fact_group_memberships"): expected["memberships"],
+        ("pbi", "pbi_fact_rsvps"): expected["rsvps"],
+        ("pbi", "pbi_dim_users"): expected["dim_users"],
+    }
+    actual = {key: _table(spark, warehouse, *key).count() for key in counts}
+    assert actual == counts
+
+
+def test_every_table_key_is_unique_and_not_null(
+    spark: SparkSession, warehouse: Path
+) -> None:
+    for dataset, model in all_contracts().items():
+        layer, name = dataset.split(".")
+        keys = list((model.to_schema().metadata or {}).get("key") or [])
+        keys = keys or list(getattr(model.Config, "unique", None) or [])
+        if not keys:
+            continue
+        table = _table(spark, warehouse, layer, name)
+        total = table.count()
+        distinct = table.select(*keys).dropna().distinct().count()
+        assert distinct == total, f"{dataset} key {keys} not unique/not null"
+
+
+def test_metrics_match_hand_computed_figures(
+    spark: SparkSession, warehouse: Path, expected: dict[str, Any]
+) -> None:
+    facts = _table(spark, warehouse, "marts", "fact_rsvps")
+    attendance = facts.agg({"total_attendance": "sum"}).first()[0]
+    attending = facts.where("is_attending").count()
+    inferred = _table(spark, warehouse, "marts", "dim_users").where("is_inferred")
+    events = _table(spark, warehouse, "marts", "fact_event_attendance")
+    assert attendance == expected["total_attendance"]
+    assert attending == expected["attending"]
+    assert inferred.count() == expected["inferred_users"]
+    assert events.agg({"attending_count": "sum"}).first()[0] == expected["attending"]
+
+
+def test_surrogate_keys_are_dbt_compatible_md5(
+    spark: SparkSession, warehouse: Path
+) -> None:
+    users = _table(spark, warehouse, "marts", "dim_users")
+    bad = users.where(
+        "user_sk != md5(coalesce(user_id, '_dbt_utils_surrogate_key_null_'))"
+    )
+    assert bad.count() == 0
