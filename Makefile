@@ -8,7 +8,7 @@ export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install run test lint format viz viz-build sample clean-warehouse
+.PHONY: install ensure run test lint format viz viz-build docs sample clean-warehouse
 
 # Full from-scratch install into the active Python environment.
 install:
@@ -49,3 +49,8 @@ sample: ensure
 
 clean-warehouse:
 	rm -rf data/warehouse
+
+# Static docs: kedro-viz site with previews + data dictionary, into build/.
+docs: ensure
+	$(PYTHON) -m motors_meetup.docs.data_dictionary --out build --viz-stats
+	kedro viz build --include-previews

@@ -22,6 +22,11 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Spark's Python workers (pandas UDFs) must import the project even when it is not
+# pip-installed; they inherit PYTHONPATH from this process.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(PROJECT_ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+)
 TEST_OPTIONS = {
     "spark.master": "local[2]",
     "spark.sql.shuffle.partitions": "2",

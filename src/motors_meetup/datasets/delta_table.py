@@ -13,23 +13,38 @@ Writes are ``overwrite`` (schema replaced), ``append`` or ``merge`` (Delta MERGE
 given — new rows inserted; the table is created on the first write). A ``merge``
 table is overwritten instead when ``full_refresh`` is true, and an empty increment
 is not written at all, so a run with no new input leaves the table untouched.
+
+For kedro-viz and the docs (no Spark needed): :attr:`DeltaTableDataset.description`
+is the table's contract description, :meth:`DeltaTableDataset.table_preview` the
+first rows of a path-mode table read straight from its Delta log and Parquet files,
+and :meth:`DeltaTableDataset.preview` both as the HTML card kedro-viz shows.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, NewType
 
 from delta.tables import DeltaTable
 from kedro.io import AbstractDataset, DatasetError
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
 
 logger = logging.getLogger(__name__)
 
 WRITE_MODES = ("overwrite", "append", "merge")
 TRUE_WORDS = ("true", "1", "yes")
+PREVIEW_ROWS = 5
+
+# kedro-viz picks how to render a preview from the name of ``preview()``'s return
+# annotation (the same NewTypes as kedro_datasets._typing, which we do not depend on).
+TablePreview = NewType("TablePreview", dict)
+HTMLPreview = NewType("HTMLPreview", str)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,24 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         """Where the table lives."""
         return self._location
 
+    @property
+    def storage(self) -> dict[str, Any]:
+        """How the table is written: the catalog's options, for the docs."""
+        return {
+            "write_mode": self._write_mode,
+            "primary_key": list(self._primary_key),
+            "partition_columns": list(self._partition_columns),
+            "update_condition": self._update_condition,
+        }
+
+    @property
+    def description(self) -> str:
+        """The table's description: its contract's (grain and key), else the
+        catalog's ``metadata.description``."""
+        from motors_meetup.docs.data_dictionary import table_description  # noqa: PLC0415
+
+        return table_description(self._location.table, self.metadata)
+
     def _describe(self) -> dict[str, Any]:
         return {
             "table": self._location.name,
@@ -124,7 +157,50 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "primary_key": self._primary_key,
             "partition_columns": self._partition_columns,
             "full_refresh": self._full_refresh,
+            "description": self.description,
         }
+
+    def preview(self, nrows: int = PREVIEW_ROWS) -> HTMLPreview:
+        """kedro-viz's card: description, first ``nrows`` rows and column docs.
+
+        Never raises and never starts Spark: a table not built yet gets the card
+        without rows (``nrows`` comes from ``metadata.kedro-viz.preview_args``).
+        """
+        from motors_meetup.docs.data_dictionary import dataset_card  # noqa: PLC0415
+
+        return HTMLPreview(dataset_card(self, self.table_preview(nrows)))
+
+    def table_preview(self, nrows: int = PREVIEW_ROWS) -> TablePreview:
+        """The first ``nrows`` rows as kedro-viz's ``TablePreview`` dict
+        (``index``, ``columns``, ``data``); no columns and no rows when the table
+        does not exist yet or cannot be read without Spark."""
+        try:
+            if self._location.path is not None:
+                columns, rows = read_delta_head(Path(self._location.path), nrows)
+            else:
+                columns, rows = self._spark_head(nrows)
+        except Exception as error:  # noqa: BLE001 - a preview must never fail viz
+            logger.warning("No preview of %s: %s", self._location.name, error)
+            columns, rows = [], []
+        return TablePreview(
+            {"index": list(range(len(rows))), "columns": columns, "data": rows}
+        )
+
+    def snapshot(self) -> DeltaSnapshot | None:
+        """The table's current Delta snapshot (path mode), or None if not built."""
+        if self._location.path is None:
+            return None
+        return read_delta_snapshot(Path(self._location.path))
+
+    def _spark_head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
+        """Table mode: the first rows, only through an already running session
+        (on Databricks); a preview must not start a JVM."""
+        spark = SparkSession.getActiveSession()
+        if spark is None or not self._exists():
+            return [], []
+        head = spark.read.table(self._location.name).limit(nrows).collect()
+        columns = spark.read.table(self._location.name).columns
+        return columns, [[_cell(value) for value in row] for row in head]
 
     @staticmethod
     def _spark() -> SparkSession:
@@ -202,3 +278,172 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             f"CREATE TABLE IF NOT EXISTS {self._location.name} "
             f"USING DELTA LOCATION '{self._location.path}'"
         )
+
+
+# ---- reading a path-mode Delta table without Spark (previews and docs) ----------
+
+
+@dataclass(frozen=True)
+class DeltaFile:
+    """One live data file of a Delta snapshot."""
+
+    path: Path
+    size: int
+    num_records: int | None
+    partition_values: dict[str, str | None]
+    has_deletion_vector: bool
+
+
+@dataclass(frozen=True)
+class DeltaSnapshot:
+    """The latest version of a Delta table, as its transaction log describes it."""
+
+    version: int
+    schema: T.StructType
+    partition_columns: list[str]
+    configuration: dict[str, str]
+    files: list[DeltaFile]
+
+    @property
+    def num_records(self) -> int | None:
+        """Rows in the table (from the per-file statistics), None if unknown."""
+        counts = [f.num_records for f in self.files]
+        if any(count is None for count in counts):
+            return None
+        return sum(count for count in counts if count is not None)
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of the live data files."""
+        return sum(f.size for f in self.files)
+
+
+def read_delta_snapshot(table_dir: Path) -> DeltaSnapshot | None:
+    """Replay ``_delta_log`` (last classic checkpoint, then the JSON commits).
+
+    None when ``table_dir`` is no Delta table. Only what a preview needs is read:
+    the schema, the partition columns and the live files.
+    """
+    log = table_dir / "_delta_log"
+    commits = sorted(log.glob("*.json")) if log.is_dir() else []
+    if not commits:
+        return None
+    live: dict[str, DeltaFile] = {}
+    metadata: dict[str, Any] = {}
+    start = _read_checkpoint(table_dir, log, live, metadata)
+    version = start
+    for commit in commits:
+        number = int(commit.stem)
+        if number <= start:
+            continue
+        version = number
+        for line in commit.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                _apply_action(json.loads(line), table_dir, live, metadata)
+    if not metadata:
+        return None
+    return DeltaSnapshot(
+        version=version,
+        schema=T.StructType.fromJson(json.loads(metadata["schemaString"])),
+        partition_columns=list(metadata.get("partitionColumns") or []),
+        configuration=dict(metadata.get("configuration") or {}),
+        files=list(live.values()),
+    )
+
+
+def read_delta_head(table_dir: Path, nrows: int) -> tuple[list[str], list[list[Any]]]:
+    """Column names and the first ``nrows`` rows (JSON-ready values) of a table."""
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only previews need pyarrow
+
+    snapshot = read_delta_snapshot(table_dir)
+    if snapshot is None:
+        return [], []
+    if snapshot.configuration.get("delta.columnMapping.mode", "none") != "none":
+        raise DatasetError("column mapping is on: physical names differ, use Spark")
+    columns = [f.name for f in snapshot.schema.fields]
+    rows: list[list[Any]] = []
+    for file in snapshot.files:
+        if len(rows) >= nrows:
+            break
+        if file.has_deletion_vector:
+            continue  # some of its rows are deleted: only Spark can tell which
+        parquet = pq.ParquetFile(file.path, coerce_int96_timestamp_unit="us")
+        for batch in parquet.iter_batches(batch_size=nrows - len(rows)):
+            for record in batch.to_pylist():
+                values = {**file.partition_values, **record}
+                rows.append([_cell(values.get(name)) for name in columns])
+            break
+    return columns, rows[:nrows]
+
+
+def _read_checkpoint(
+    table_dir: Path, log: Path, live: dict[str, DeltaFile], metadata: dict[str, Any]
+) -> int:
+    """Load the last classic checkpoint into ``live``; its version, or -1."""
+    pointer = log / "_last_checkpoint"
+    if not pointer.is_file():
+        return -1
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    version = int(json.loads(pointer.read_text(encoding="utf-8"))["version"])
+    parts = sorted(log.glob(f"{version:020d}.checkpoint*.parquet"))
+    if not parts:
+        return -1
+    for part in parts:
+        table = pq.read_table(part, columns=["add", "remove", "metaData"])
+        for row in table.to_pylist():
+            action = {key: value for key, value in row.items() if value is not None}
+            if "add" in action:
+                pairs = action["add"].get("partitionValues") or []
+                action["add"]["partitionValues"] = dict(pairs)
+            if "metaData" in action:
+                pairs = action["metaData"].get("configuration") or []
+                action["metaData"]["configuration"] = dict(pairs)
+            _apply_action(action, table_dir, live, metadata)
+    return version
+
+
+def _apply_action(
+    action: dict[str, Any],
+    table_dir: Path,
+    live: dict[str, DeltaFile],
+    metadata: dict[str, Any],
+) -> None:
+    if "metaData" in action:
+        metadata.clear()
+        metadata.update(action["metaData"])
+    elif "add" in action:
+        add = action["add"]
+        stats = json.loads(add["stats"]) if add.get("stats") else {}
+        live[add["path"]] = DeltaFile(
+            path=table_dir / _unquote(add["path"]),
+            size=int(add.get("size") or 0),
+            num_records=stats.get("numRecords"),
+            partition_values=dict(add.get("partitionValues") or {}),
+            has_deletion_vector=add.get("deletionVector") is not None,
+        )
+    elif "remove" in action:
+        live.pop(action["remove"]["path"], None)
+
+
+def _unquote(path: str) -> str:
+    from urllib.parse import unquote  # noqa: PLC0415
+
+    return unquote(path)
+
+
+def _cell(value: Any) -> Any:
+    """A value as kedro-viz can serialise it: JSON scalars, text for the rest."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    if hasattr(value, "asDict"):  # a Spark Row
+        value = value.asDict(recursive=True)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)

@@ -6,6 +6,9 @@ top-level array. Loading yields one row per record, still as text, so that typin
 happens in the raw layer, where a record that cannot be parsed is quarantined rather
 than lost: ``source_file``, ``file_modified_at`` (the delivery's arrival) and
 ``record``.
+
+For kedro-viz, :meth:`JsonSourceDataset.preview` returns an HTML card: what the
+source is, its files and its first records, read without Spark.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NewType
 
 from kedro.io import AbstractDataset, DatasetError
 from pyspark.sql import DataFrame, SparkSession
@@ -24,15 +27,41 @@ from pyspark.sql import types as T
 
 logger = logging.getLogger(__name__)
 
+# The "comment" metadata documents each column (docs only: loading ignores it).
 RECORD_SCHEMA = T.StructType(
     [
-        T.StructField("source_file", T.StringType(), False),
-        T.StructField("file_modified_at", T.TimestampType(), False),
-        T.StructField("record", T.StringType(), True),
+        T.StructField(
+            "source_file",
+            T.StringType(),
+            False,
+            {"comment": "Local path of the delivery file the record was read from."},
+        ),
+        T.StructField(
+            "file_modified_at",
+            T.TimestampType(),
+            False,
+            {
+                "comment": "The file's modification time (UTC, whole seconds): when "
+                "the delivery arrived."
+            },
+        ),
+        T.StructField(
+            "record",
+            T.StringType(),
+            True,
+            {"comment": "The record's JSON text, untyped; parsed in the raw layer."},
+        ),
     ]
 )
 _DECODER = json.JSONDecoder()
 _PEEK_BYTES = 4096
+PREVIEW_ROWS = 5
+PREVIEW_CHARS = 2000
+_PREVIEW_READ_BYTES = 1 << 20
+
+# kedro-viz renders a preview by the name of ``preview()``'s return annotation.
+HTMLPreview = NewType("HTMLPreview", str)
+_BLANK = b"\xef\xbb\xbf \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,7 @@ class SourceFile:
     path: Path
     modified_at: datetime
     is_array: bool
+    is_blank: bool = False
 
 
 class JsonSourceDataset(AbstractDataset[None, DataFrame]):
@@ -60,8 +90,52 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
         self._source = source
         self.metadata = metadata
 
+    @property
+    def source(self) -> str:
+        """The source's name (``events``, ``groups``...)."""
+        return self._source
+
+    @property
+    def location_pattern(self) -> str:
+        """Where the source's deliveries are looked for."""
+        stem = self._input_dir / self._source
+        return f"{stem}.json or {stem}/*.json"
+
+    @property
+    def description(self) -> str:
+        """What the source is, for kedro-viz and the data dictionary."""
+        from motors_meetup.docs.data_dictionary import source_description  # noqa: PLC0415
+
+        return source_description(self)
+
     def _describe(self) -> dict[str, Any]:
         return {"input_dir": str(self._input_dir), "source": self._source}
+
+    def preview(self, nrows: int = PREVIEW_ROWS) -> HTMLPreview:
+        """kedro-viz's card: description, delivery files and first ``nrows`` records."""
+        from motors_meetup.docs.data_dictionary import source_card  # noqa: PLC0415
+
+        try:
+            records = self.sample_records(nrows)
+        except Exception as error:  # noqa: BLE001 - a preview must never fail viz
+            logger.warning("No preview of source %r: %s", self._source, error)
+            records = []
+        return HTMLPreview(source_card(self, records))
+
+    def sample_records(self, nrows: int = PREVIEW_ROWS) -> list[tuple[str, str]]:
+        """``(file name, record text)`` of the first ``nrows`` records, read
+        without Spark from at most the first MiB of each file."""
+        records: list[tuple[str, str]] = []
+        for file in self.files():
+            if len(records) >= nrows:
+                break
+            with file.path.open("rb") as handle:
+                head = handle.read(_PREVIEW_READ_BYTES).decode("utf-8-sig", "replace")
+            texts = _head_elements(head) if file.is_array else head.splitlines()
+            for text in texts:
+                if text.strip() and len(records) < nrows:
+                    records.append((file.path.name, text.strip()[:PREVIEW_CHARS]))
+        return records
 
     def _save(self, data: None) -> None:
         raise DatasetError(f"Source {self._source!r} is read-only input")
@@ -86,18 +160,21 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
                 f"{self._input_dir / (self._source + '.json')} or a folder "
                 f"{self._input_dir / self._source}/ of .json files."
             )
-        empty = [f for f in files if f.path.stat().st_size == 0]
+        empty = [f for f in files if f.is_blank]
         for file in empty:
             logger.warning("Source %r: %s is empty", self._source, file.path)
         if len(empty) == len(files):
             names = ", ".join(str(f.path) for f in empty)
-            raise DatasetError(f"Source {self._source!r}: input file is empty: {names}")
+            raise DatasetError(
+                f"Source {self._source!r}: input file is empty (no bytes or only "
+                f"whitespace): {names}"
+            )
         spark = SparkSession.builder.getOrCreate()
         frames = []
         lines = [f for f in files if not f.is_array and f not in empty]
         if lines:
             frames.append(_read_json_lines(spark, lines))
-        arrays = [f for f in files if f.is_array]
+        arrays = [f for f in files if f.is_array and f not in empty]
         if arrays:
             rows = [row for file in arrays for row in _array_records(file)]
             frames.append(spark.createDataFrame(rows, RECORD_SCHEMA))
@@ -110,14 +187,22 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
 def _describe_file(path: Path) -> SourceFile:
     modified = datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc)
     with path.open("rb") as handle:
-        head = handle.read(_PEEK_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return SourceFile(path.resolve(), modified, head.startswith(b"["))
+        head = handle.read(_PEEK_BYTES).lstrip(_BLANK)
+        # A file of only whitespace is as empty as one of no bytes.
+        while not head:
+            chunk = handle.read(_PEEK_BYTES)
+            if not chunk:
+                break
+            head = chunk.lstrip(_BLANK)
+    return SourceFile(path.resolve(), modified, head.startswith(b"["), not head)
 
 
 def _read_json_lines(spark: SparkSession, files: list[SourceFile]) -> DataFrame:
     frame = spark.read.text([str(f.path) for f in files])
     # _metadata.file_path is a URI (file:/...); keep the plain local path.
-    path = F.url_decode(F.regexp_replace("_metadata.file_path", "^file:(//)?", ""))
+    # url_decode is form decoding ("+" -> " "), so protect literal plus signs first.
+    uri = F.regexp_replace("_metadata.file_path", "^file:(//)?", "")
+    path = F.url_decode(F.regexp_replace(uri, r"\+", "%2B"))
     modified = F.to_timestamp(
         F.date_trunc("second", F.col("_metadata.file_modification_time"))
     )
@@ -134,19 +219,40 @@ def _array_records(file: SourceFile) -> list[tuple[str, datetime, str]]:
     source, when = str(file.path), file.modified_at
     position = text.index("[") + 1
     rows: list[tuple[str, datetime, str]] = []
+    end = position
     while True:
         position = _skip(text, position, " \t\r\n,")
-        if position >= len(text) or text[position] == "]":
-            if text[position:].strip() not in ("]", ""):
+        if position >= len(text):
+            # No closing "]": the file was cut. Its unparsed tail (possibly empty)
+            # is one bad record, so the truncation is visible in the quarantine.
+            rows.append((source, when, text[end:].strip()))
+            return rows
+        if text[position] == "]":
+            if text[position:].strip() != "]":
                 rows.append((source, when, text[position + 1 :].strip()))
             return rows
         try:
-            value, end = _DECODER.raw_decode(text, position)
+            _, end = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError:
             rows.append((source, when, text[position:].strip()))
             return rows
-        rows.append((source, when, json.dumps(value, ensure_ascii=False)))
+        # The element's own text, unchanged (escapes, spacing and all).
+        rows.append((source, when, text[position:end]))
         position = end
+
+
+def _head_elements(text: str) -> list[str]:
+    """The complete elements at the start of a (possibly cut) top-level array."""
+    elements: list[str] = []
+    position = text.find("[") + 1
+    while 0 < position < len(text):
+        position = _skip(text, position, " \t\r\n,")
+        try:
+            value, position = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError:
+            break
+        elements.append(json.dumps(value, ensure_ascii=False))
+    return elements
 
 
 def _skip(text: str, position: int, chars: str) -> int:

@@ -153,7 +153,9 @@ def int_user_memberships_with_groups(
         groups, stg_memberships["group_id"] == groups["_group_id"], "left"
     )
     days = whole_days_between("group_created_at", "joined_at")
-    early = (days >= 0) & (days <= int(thresholds["early_adopter_days"]))
+    # A join before creation is a data error, even when less than a whole day early.
+    on_or_after = F.col("joined_at") >= F.col("group_created_at")
+    early = on_or_after & (days <= int(thresholds["early_adopter_days"]))
     return joined.select(
         surrogate_key("user_id", "group_id").alias("membership_sk"),
         surrogate_key("user_id").alias("user_sk"),

@@ -38,6 +38,8 @@ REJECTED_SCHEMA = T.StructType(
 
 Rule = tuple[str, Column]
 _RECORD_COLUMNS = ("source_file", "file_modified_at", "record", "reason")
+RECORD_KEY = "_record_key"
+DELIVERY = "_delivery"
 
 
 class BadInputError(ValueError):
@@ -50,6 +52,12 @@ def raw_events(records: DataFrame, raw: dict[str, Any]) -> tuple[DataFrame, Data
     min_ms = int(raw["min_epoch_ms"])
     rsvps = F.coalesce(F.col("j.rsvps"), F.array())
     rules: list[Rule] = [
+        (
+            "type_mismatch",
+            _not_an_id("j.group_id")
+            | _not_an_id("j.venue_id")
+            | F.exists(rsvps, lambda r: _not_an_id(r["user_id"])),
+        ),
         ("null_group_id", id_string("j.group_id").isNull()),
         ("null_created", F.col("j.created").isNull()),
         (
@@ -103,6 +111,7 @@ def raw_groups(records: DataFrame, raw: dict[str, Any]) -> tuple[DataFrame, Data
     """Typed groups, one row per ``group_id`` (the latest delivery wins)."""
     j = _parsed(records, S.GROUPS)
     rules: list[Rule] = [
+        ("type_mismatch", _not_an_id("j.group_id")),
         ("null_group_id", id_string("j.group_id").isNull()),
         ("null_group_name", F.col("j.name").isNull()),
         ("null_created", F.col("j.created").isNull()),
@@ -128,6 +137,11 @@ def raw_users(records: DataFrame, raw: dict[str, Any]) -> tuple[DataFrame, DataF
     j = _parsed(records, S.USERS)
     memberships = F.coalesce(F.col("j.memberships"), F.array())
     rules: list[Rule] = [
+        (
+            "type_mismatch",
+            _not_an_id("j.user_id")
+            | F.exists(memberships, lambda m: _not_an_id(m["group_id"])),
+        ),
         ("null_user_id", id_string("j.user_id").isNull()),
         (
             "null_membership_group_id",
@@ -158,6 +172,7 @@ def raw_venues(records: DataFrame, raw: dict[str, Any]) -> tuple[DataFrame, Data
     """Typed venues, one row per ``venue_id`` (the latest delivery wins)."""
     j = _parsed(records, S.VENUES)
     rules: list[Rule] = [
+        ("type_mismatch", _not_an_id("j.venue_id")),
         ("null_venue_id", id_string("j.venue_id").isNull()),
         *_coordinate_rules(),
     ]
@@ -172,25 +187,37 @@ def raw_venues(records: DataFrame, raw: dict[str, Any]) -> tuple[DataFrame, Data
     return _split("venues", j, rules, typed, raw, key="venue_id")
 
 
-def raw_load_report(*tables: DataFrame) -> DataFrame:
-    """Rows read, accepted and rejected per source; grain: one row per source.
+def raw_load_report(
+    batch: DataFrame, counts: dict[str, tuple[DataFrame, DataFrame, DataFrame]]
+) -> DataFrame:
+    """Records read, accepted and rejected per source in this batch.
 
-    ``tables`` are (accepted, rejected) pairs in the order events, groups, users,
-    venues. Rows read = accepted + rejected by construction of the raw nodes.
+    Grain: one row per source. ``counts`` maps a source to (records read this
+    batch, accepted rows, rejected rows) — the latter two already limited to the
+    batch. ``records_unaccounted`` = read - accepted - rejected is 0 unless a
+    delivery lost to a newer one already stored (incremental runs only).
     """
-    sources = ("events", "groups", "users", "venues")
     rows = []
-    for index, source in enumerate(sources):
-        accepted, rejected = tables[2 * index], tables[2 * index + 1]
-        n_accepted, n_rejected = accepted.count(), rejected.count()
-        rows.append((source, n_accepted + n_rejected, n_accepted, n_rejected))
-    spark = tables[0].sparkSession
-    report = spark.createDataFrame(
+    for source, (read, accepted, rejected) in counts.items():
+        n_read, n_accepted, n_rejected = (
+            read.count(),
+            accepted.count(),
+            rejected.count(),
+        )
+        rows.append((source, n_read, n_accepted, n_rejected))
+    report = batch.sparkSession.createDataFrame(
         rows,
         "source string, records_read long, records_accepted long, "
         "records_rejected long",
     )
-    return report.withColumn("checked_at", F.current_timestamp())
+    unaccounted = (
+        F.col("records_read") - F.col("records_accepted") - F.col("records_rejected")
+    )
+    return (
+        report.withColumn("records_unaccounted", unaccounted)
+        .crossJoin(batch.select(F.col("batch_id").alias("_batch_id")))
+        .withColumn("checked_at", F.current_timestamp())
+    )
 
 
 def _parsed(records: DataFrame, schema: T.StructType) -> DataFrame:
@@ -212,9 +239,23 @@ def _coordinate_rules() -> list[Rule]:
 
 def _parse_rules() -> list[Rule]:
     bad = F.col(f"j.{S.CORRUPT}").isNotNull() | F.col("j").isNull()
-    # get_json_object returns null only for text that is not JSON at all.
-    not_json = F.get_json_object("record", "$").isNull()
-    return [("malformed_json", bad & not_json), ("type_mismatch", bad)]
+    # A record must be exactly one JSON value. Wrapped in brackets it must then be
+    # a one-element array: this also catches a valid value followed by more text
+    # (two records run together on one line, trailing garbage), which from_json
+    # and get_json_object silently ignore — losing the second record.
+    values = F.json_array_length(F.concat(F.lit("["), F.col("record"), F.lit("]")))
+    not_one_value = ~F.coalesce(values == 1, F.lit(False))
+    return [("malformed_json", not_one_value), ("type_mismatch", bad)]
+
+
+def _not_an_id(column: Column | str) -> Column:
+    """True for an id that arrived as a JSON object, array or boolean.
+
+    The reader turns any JSON value into text for a string field, so an id sent as
+    ``{...}``, ``[...]`` or ``true`` would otherwise pass as that text.
+    """
+    text = F.trim(column if isinstance(column, Column) else F.col(column))
+    return text.rlike(r"^[\[{]") | text.isin("true", "false")
 
 
 def _first_reason(rules: Sequence[Rule]) -> Column:
@@ -233,56 +274,76 @@ def _split(
 ) -> tuple[DataFrame, DataFrame]:
     reasons = [*_parse_rules(), *rules]
     checked = parsed.withColumn("reason", _first_reason(reasons)).select(
-        *_RECORD_COLUMNS, *typed
+        *_RECORD_COLUMNS, record_key().alias(RECORD_KEY), *typed
     )
-    content = checked.columns[len(_RECORD_COLUMNS) :]
+    content = checked.columns[len(_RECORD_COLUMNS) + 1 :]
     invalid = checked.where(F.col("reason").isNotNull())
     valid = checked.where(F.col("reason").isNull())
+    audit = [F.col(RECORD_KEY)]
     if key is not None:
         valid, duplicates = _dedupe(valid, key, content)
-        invalid = invalid.unionByName(duplicates)
+        invalid = invalid.unionByName(duplicates.drop(DELIVERY))
+        audit.append(F.col(DELIVERY))
     rejected = invalid.select(
         F.lit(source).alias("source"),
         "source_file",
         "file_modified_at",
         "record",
         "reason",
+        RECORD_KEY,
     )
     if raw.get("on_bad_record") == "fail":
-        _fail_on_bad_records(source, rejected)
+        # Identical copies collapse into one (DESIGN §5): not bad input.
+        _fail_on_bad_records(
+            source, rejected.where(F.col("reason") != "identical_duplicate")
+        )
     accepted = valid.select(
         *content,
         F.col("source_file").alias("_source_file"),
         F.col("file_modified_at").alias("_file_modified_at"),
+        *audit,
     )
     return accepted, rejected
+
+
+def record_key() -> Column:
+    """A record's identity: its file, its text and which copy of that text it is.
+
+    Stable across reruns of the same file, so writing a batch twice is a no-op MERGE.
+    """
+    text = F.md5(F.coalesce(F.col("record"), F.lit("")))
+    copy = F.row_number().over(Window.partitionBy("source_file", text).orderBy(text))
+    return F.md5(F.concat_ws("|", F.col("source_file"), text, copy.cast("string")))
 
 
 def _dedupe(
     valid: DataFrame, key: str, content: list[str]
 ) -> tuple[DataFrame, DataFrame]:
-    """Keep one row per key: the latest delivery, ties broken by content hash."""
+    """Keep one row per key: the latest delivery, ties broken by content hash.
+
+    ``_delivery`` (file time, file, content hash) orders deliveries; raw tables keep
+    it so an incremental MERGE applies the same "latest delivery wins" rule.
+    """
     digest = F.md5(F.to_json(F.struct(*content)))
-    ranked = valid.withColumn("_digest", digest).withColumn(
-        "_rank",
-        F.row_number().over(
-            Window.partitionBy(key).orderBy(
-                F.col("file_modified_at").desc(),
-                F.col("source_file").desc(),
-                F.col("_digest").desc(),
-            )
-        ),
+    delivery = F.struct(
+        F.col("file_modified_at"), F.col("source_file"), digest.alias("digest")
     )
-    winner_digest = F.first("_digest").over(Window.partitionBy(key).orderBy("_rank"))
-    ranked = ranked.withColumn("_winner", winner_digest)
-    kept = ranked.where("_rank = 1").drop("_digest", "_rank", "_winner")
+    ranked = valid.withColumn(DELIVERY, delivery).withColumn(
+        "_rank",
+        F.row_number().over(Window.partitionBy(key).orderBy(F.col(DELIVERY).desc())),
+    )
+    winner = F.first(f"{DELIVERY}.digest").over(
+        Window.partitionBy(key).orderBy("_rank")
+    )
+    ranked = ranked.withColumn("_winner", winner)
+    kept = ranked.where("_rank = 1").drop("_rank", "_winner")
     dropped = ranked.where("_rank > 1").withColumn(
         "reason",
-        F.when(F.col("_digest") == F.col("_winner"), "identical_duplicate").otherwise(
-            "duplicate_key"
-        ),
+        F.when(
+            F.col(f"{DELIVERY}.digest") == F.col("_winner"), "identical_duplicate"
+        ).otherwise("duplicate_key"),
     )
-    return kept, dropped.drop("_digest", "_rank", "_winner")
+    return kept, dropped.drop("_rank", "_winner")
 
 
 def _fail_on_bad_records(source: str, rejected: DataFrame) -> None:

@@ -45,7 +45,8 @@ def stg_events(raw_events: DataFrame) -> DataFrame:
     arrays combined, oldest version first, without repeating an identical element.
     """
     identity = event_identity(raw_events)
-    content = F.md5(F.to_json(F.struct(*raw_events.columns)))
+    business = [c for c in raw_events.columns if not c.startswith("_")]
+    content = F.md5(F.to_json(F.struct(*business)))
     versions = raw_events.withColumn(
         "event_id", surrogate_key(*identity, F.lit(EVENT_ID_VERSION_SUFFIX))
     ).withColumn(

@@ -1,0 +1,1 @@
+"""Generated documentation: the data dictionary and the kedro-viz dataset cards."""

@@ -1,0 +1,90 @@
+"""``DeltaTableDataset`` in path mode: a Delta table under ``tmp_path``.
+
+Every test uses its own schema name: the test session's Spark catalog is shared, and
+a name registered once keeps pointing at its first location.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kedro.io import DatasetError
+from pyspark.sql import DataFrame, SparkSession
+
+from motors_meetup.datasets.delta_table import DeltaTableDataset
+
+SCHEMA = "id int, name string"
+
+
+def dataset(tmp_path: Path, schema: str, **options: Any) -> DeltaTableDataset:
+    return DeltaTableDataset(
+        table="people",
+        schema=schema,
+        catalog="workspace",
+        warehouse_dir=str(tmp_path),
+        **options,
+    )
+
+
+def frame(spark: SparkSession, rows: list[tuple], schema: str = SCHEMA) -> DataFrame:
+    return spark.createDataFrame(rows, schema)
+
+
+def rows_of(frame: DataFrame) -> list[tuple]:
+    return sorted(tuple(row) for row in frame.collect())
+
+
+def test_overwrite_then_load_round_trips_and_registers_the_table_by_name(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(tmp_path, "test_delta_overwrite")
+    assert not people.exists()
+
+    people.save(frame(spark, [(1, "Ada"), (2, "Grace")]))
+    # Overwrite replaces the rows and the schema.
+    people.save(frame(spark, [(3, "Linus", True)], f"{SCHEMA}, active boolean"))
+
+    assert (tmp_path / "workspace/test_delta_overwrite/people/_delta_log").is_dir()
+    assert people.exists()
+    assert rows_of(people.load()) == [(3, "Linus", True)]
+    assert spark.catalog.tableExists("test_delta_overwrite.people")
+    assert rows_of(spark.table("test_delta_overwrite.people")) == [(3, "Linus", True)]
+
+
+def test_merge_upserts_on_the_primary_key(spark: SparkSession, tmp_path: Path) -> None:
+    schema = "id int, day string, visits int"
+    visits = dataset(
+        tmp_path, "test_delta_merge", write_mode="merge", primary_key=["id", "day"]
+    )
+    visits.save(frame(spark, [(1, "mon", 1), (1, "tue", 1)], schema))  # creates it
+
+    # (1, tue) matches on the whole key and is updated; (2, tue) is new.
+    visits.save(frame(spark, [(1, "tue", 5), (2, "tue", 1)], schema))
+
+    assert rows_of(visits.load()) == [(1, "mon", 1), (1, "tue", 5), (2, "tue", 1)]
+
+
+def test_append_adds_rows_to_the_table(spark: SparkSession, tmp_path: Path) -> None:
+    people = dataset(tmp_path, "test_delta_append", write_mode="append")
+
+    people.save(frame(spark, [(1, "Ada")]))
+    people.save(frame(spark, [(1, "Ada"), (2, "Grace")]))
+
+    assert rows_of(people.load()) == [(1, "Ada"), (1, "Ada"), (2, "Grace")]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"write_mode": "upsert"}, "write_mode 'upsert'"),
+        ({"write_mode": "merge"}, "needs primary_key"),
+        ({"schema": "my-schema"}, "Invalid table name part 'my-schema'"),
+    ],
+)
+def test_invalid_configuration_raises_dataset_error(
+    tmp_path: Path, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(DatasetError, match=message):
+        dataset(tmp_path, **{"schema": "test_delta_invalid", **options})
