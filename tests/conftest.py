@@ -49,3 +49,31 @@ def spark() -> Iterator[SparkSession]:
     session = build_spark_session(options)
     yield session
     session.stop()
+
+
+SAMPLE_USER = "sample"
+SAMPLE_AS_OF = "2018-06-30"
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(
+    spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, str]:
+    """``(warehouse_dir, user)`` of the bundled sample, built once per test run.
+
+    Shared by every test that reads a built warehouse (end to end, data tests,
+    notebook) so the whole suite pays for one full build. Tests must not modify it.
+    """
+    from kedro.framework.session import KedroSession  # noqa: PLC0415
+    from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
+
+    root = tmp_path_factory.mktemp("sample-warehouse")
+    bootstrap_project(PROJECT_ROOT)
+    params = {"warehouse_dir": str(root), "as_of_date": SAMPLE_AS_OF}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", SAMPLE_USER)
+        with KedroSession.create(
+            project_path=PROJECT_ROOT, runtime_params=params
+        ) as session:
+            session.run()
+    return str(root), SAMPLE_USER

@@ -5,20 +5,14 @@ The notebook is executed with nbclient in a fresh kernel, the way a user runs it
 the test covers the project's IPython integration too. Any cell error fails the
 test; every plot section must draw its figure.
 
-The sample warehouse is built once for this module (only the marts the notebook
-reads, and what they need). To reuse a warehouse already built from the sample,
-set ``MOTORS_MEETUP_NOTEBOOK_WAREHOUSE`` to its ``warehouse_dir`` (and
-``MOTORS_MEETUP_USER`` to the user it was built with).
+It reads the sample warehouse that ``tests/conftest.py`` builds once per test run.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 nbformat = pytest.importorskip(
     "nbformat", reason="notebook extra not installed: pip install -e '.[notebook]'"
@@ -36,7 +30,6 @@ pytest.importorskip(
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "exploration.ipynb"
 AS_OF = "2018-06-30"
-USER = "notebook"
 MARTS_READ = [
     "marts.fact_event_attendance",
     "marts.dim_date",
@@ -46,27 +39,6 @@ MARTS_READ = [
 ]
 FIGURES = 5
 CELL_TIMEOUT_S = 900
-
-
-@pytest.fixture(scope="module")
-def sample_warehouse(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, str]:
-    """``(warehouse_dir, user)`` of a warehouse holding the marts the notebook reads."""
-    reused = os.environ.get("MOTORS_MEETUP_NOTEBOOK_WAREHOUSE")
-    if reused:
-        return reused, os.environ.get("MOTORS_MEETUP_USER", USER)
-    request.getfixturevalue("spark")  # build with the test run's one Spark session
-    root = tmp_path_factory.mktemp("notebook-warehouse")
-    bootstrap_project(PROJECT_ROOT)
-    params = {"warehouse_dir": str(root), "as_of_date": AS_OF}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTORS_MEETUP_USER", USER)
-        with KedroSession.create(
-            project_path=PROJECT_ROOT, runtime_params=params
-        ) as session:
-            session.run(to_outputs=MARTS_READ)
-    return str(root), USER
 
 
 def test_exploration_notebook_runs_without_errors_and_draws_every_plot(

@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import all_contracts
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT / "data" / "01_raw"
-AS_OF = "2018-06-30"
-USER = "e2e"
+USER = "sample"
 
 LAYER_TABLES = {
     "raw": ["raw_events", "raw_groups", "raw_users", "raw_venues"],
@@ -143,18 +140,9 @@ def expected() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run the default pipeline once on the sample into a temporary warehouse."""
-    root = tmp_path_factory.mktemp("warehouse")
-    bootstrap_project(PROJECT_ROOT)
-    params = {"warehouse_dir": str(root), "as_of_date": AS_OF}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTORS_MEETUP_USER", USER)
-        with KedroSession.create(
-            project_path=PROJECT_ROOT, runtime_params=params
-        ) as session:
-            session.run()
-    return root / "workspace"
+def warehouse(sample_warehouse: tuple[str, str]) -> Path:
+    """The sample warehouse's catalog folder (built once for the test run)."""
+    return Path(sample_warehouse[0]) / "workspace"
 
 
 def _table(spark: SparkSession, warehouse: Path, layer: str, name: str) -> DataFrame:
