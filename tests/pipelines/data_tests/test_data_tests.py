@@ -14,12 +14,14 @@ from typing import Any
 
 import pandera.pyspark as pa
 import pytest
+from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from motors_meetup.pipeline_registry import register_pipelines
 from motors_meetup.pipelines.data_tests import checks as C
 from motors_meetup.pipelines.data_tests.nodes import (
     RESULTS_SCHEMA,
@@ -376,6 +378,17 @@ def test_every_table_the_warehouse_writes_is_tested() -> None:
     assert not [t for t in tables if t.startswith(("audit.", "sources."))]
 
 
+def test_data_tests_and_freshness_are_registered_but_not_in_the_default_run() -> None:
+    bootstrap_project(PROJECT_ROOT)
+    pipelines.set_requested(None)  # all of them, whatever an earlier run asked for
+    registered = register_pipelines()
+
+    default = {node.name for node in registered["__default__"].nodes}
+    for name in ("data_tests", "freshness"):
+        assert registered[name].nodes
+        assert not default & {node.name for node in registered[name].nodes}
+
+
 # ---------------------------------------------------------------- the command
 
 
@@ -388,7 +401,7 @@ def run(pipeline: str, warehouse: Path) -> dict[str, Any]:
         with KedroSession.create(
             project_path=PROJECT_ROOT, runtime_params=params
         ) as session:
-            return session.run(pipeline_name=pipeline)
+            return session.run(pipeline_names=[pipeline])
 
 
 @pytest.fixture(scope="module")

@@ -183,7 +183,7 @@ def run_freshness(input_dir: Path, warehouse: Path, freshness: dict[str, Any]) -
         with KedroSession.create(
             project_path=PROJECT_ROOT, runtime_params=params
         ) as session:
-            return session.run(pipeline_name="freshness")
+            return session.run(pipeline_names=["freshness"])
 
 
 def test_freshness_command_stores_results_then_fails_on_a_stale_source(

@@ -124,10 +124,9 @@ def grade(
         status = "FAIL"
     elif warn is not None and age > warn:
         status = "WARN"
-    detail = (
-        f"newest {label} {newest:%Y-%m-%d %H:%M:%S} UTC is "
-        f"{_describe(age)} old; {limits}"
-    )
+    # A `now` set in the past can precede the newest record.
+    how_old = f"{_describe(age)} old" if age >= 0 else f"{_describe(-age)} after now"
+    detail = f"newest {label} {newest:%Y-%m-%d %H:%M:%S} UTC is {how_old}; {limits}"
     return (source, field, newest, round(age, 2), warn, error, records, status, detail)
 
 
