@@ -1,8 +1,9 @@
 """Raw nodes as run in a batch: only unprocessed files, rows stamped with the batch.
 
-Each ``raw_<source>_increment`` reads the source's records, keeps those of files not
-processed yet (all of them on a full refresh), types them with the pure
-``raw_<source>`` node and stamps accepted and rejected rows with ``_batch_id``.
+The node of each source (``raw_<source>_increment``, built by :func:`increment_node`)
+reads the source's records, keeps those of files not processed yet (all of them on a
+full refresh), types them with the pure ``raw_<source>`` node and stamps accepted and
+rejected rows with ``_batch_id``.
 """
 
 from __future__ import annotations
@@ -17,73 +18,56 @@ from motors_meetup.incremental import changed, stamp, unprocessed_records
 from motors_meetup.pipelines.raw import nodes
 
 logger = logging.getLogger(__name__)
-SOURCES = ("events", "groups", "users", "venues")
+# Each source and the key of its raw table; events carry no id before staging.
+KEYS: dict[str, str | None] = {
+    "events": None,
+    "groups": "group_id",
+    "users": "user_id",
+    "venues": "venue_id",
+}
+SOURCES = tuple(KEYS)
 
 RawNode = Callable[[DataFrame, dict[str, Any]], tuple[DataFrame, DataFrame]]
+IncrementNode = Callable[
+    [DataFrame, DataFrame, DataFrame, bool, dict[str, Any]],
+    tuple[DataFrame, DataFrame],
+]
 
 
-def _increment(
-    node: RawNode,
-    records: DataFrame,
-    processed_files: DataFrame,
-    batch: DataFrame,
-    full_refresh: bool,
-    raw: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    fresh = unprocessed_records(records, processed_files, full_refresh)
-    accepted, rejected = node(fresh, raw)
-    return stamp(accepted, batch), stamp(rejected, batch)
+def increment_node(source: str) -> IncrementNode:
+    """The batch node ``raw_<source>_increment`` of one of :data:`SOURCES`.
+
+    It runs the pure ``raw_<source>`` node on the records of files not processed yet
+    and stamps its accepted and rejected rows with the batch.
+    """
+    typed: RawNode = getattr(nodes, f"raw_{source}")
+
+    def increment(
+        records: DataFrame,
+        processed_files: DataFrame,
+        batch: DataFrame,
+        full_refresh: bool,
+        raw: dict[str, Any],
+    ) -> tuple[DataFrame, DataFrame]:
+        fresh = unprocessed_records(records, processed_files, full_refresh)
+        accepted, rejected = typed(fresh, raw)
+        return stamp(accepted, batch), stamp(rejected, batch)
+
+    increment.__name__ = increment.__qualname__ = f"raw_{source}_increment"
+    increment.__doc__ = _increment_doc(source)
+    return increment
 
 
-def raw_events_increment(
-    records: DataFrame,
-    processed_files: DataFrame,
-    batch: DataFrame,
-    full_refresh: bool,
-    raw: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    """New event records, typed; key ``_record_key`` (events have no id yet)."""
-    return _increment(
-        nodes.raw_events, records, processed_files, batch, full_refresh, raw
-    )
-
-
-def raw_groups_increment(
-    records: DataFrame,
-    processed_files: DataFrame,
-    batch: DataFrame,
-    full_refresh: bool,
-    raw: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    """New group records, typed and deduplicated; key ``group_id``."""
-    return _increment(
-        nodes.raw_groups, records, processed_files, batch, full_refresh, raw
-    )
-
-
-def raw_users_increment(
-    records: DataFrame,
-    processed_files: DataFrame,
-    batch: DataFrame,
-    full_refresh: bool,
-    raw: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    """New user records, typed and deduplicated; key ``user_id``."""
-    return _increment(
-        nodes.raw_users, records, processed_files, batch, full_refresh, raw
-    )
-
-
-def raw_venues_increment(
-    records: DataFrame,
-    processed_files: DataFrame,
-    batch: DataFrame,
-    full_refresh: bool,
-    raw: dict[str, Any],
-) -> tuple[DataFrame, DataFrame]:
-    """New venue records, typed and deduplicated; key ``venue_id``."""
-    return _increment(
-        nodes.raw_venues, records, processed_files, batch, full_refresh, raw
+def _increment_doc(source: str) -> str:
+    entity, key = source.removesuffix("s"), KEYS[source]
+    if key is None:
+        return (
+            f"New {entity} records, typed; one row per accepted {entity} record, key "
+            f"``{nodes.RECORD_KEY}`` ({source} have no id yet)."
+        )
+    return (
+        f"New {entity} records, typed and deduplicated; one row per {entity}, key "
+        f"``{key}``."
     )
 
 

@@ -22,7 +22,7 @@ def create_pipeline(**kwargs: object) -> Pipeline:
     )
     typing_nodes = [
         Node(
-            getattr(increments, f"raw_{source}_increment"),
+            increments.increment_node(source),
             inputs=[
                 f"sources.{source}",
                 "audit.processed_files",
