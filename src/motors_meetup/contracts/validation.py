@@ -99,7 +99,7 @@ def passes_in_one_pass(
                 return False
             violations.append(value.isNotNull() & failing)
     measures = [F.count_if(v) for v in violations]
-    keys = _unique_keys(schema) if depth != "SCHEMA_ONLY" else []
+    keys = unique_keys(schema) if depth != "SCHEMA_ONLY" else []
     if keys:
         measures += [F.count(F.lit(1)), F.count_distinct(F.struct(*keys))]
     if not measures:
@@ -141,23 +141,30 @@ def _failing_rows(
 ) -> tuple[str, ...]:
     """A few rows showing a failed check, where the check can be expressed in Spark."""
     if check == "unique":
-        keys = _unique_keys(schema)
+        keys = unique_keys(schema)
         duplicated = data.groupBy(*keys).count().where("count > 1")
         return _render(duplicated.limit(SAMPLE_ROWS))
     if column not in data.columns:
         return ()
-    predicate = _violation(schema, column, check)
+    predicate = violation(schema, column, check)
     if predicate is None:
         return ()
     return _render(data.where(predicate).limit(SAMPLE_ROWS))
 
 
-def _unique_keys(schema: pa.DataFrameSchema) -> list[str]:
+def unique_keys(schema: pa.DataFrameSchema) -> list[str]:
+    """The columns of the schema's ``unique`` setting, as a list (empty when none)."""
     unique = schema.unique
     return [unique] if isinstance(unique, str) else list(unique or [])
 
 
-def _violation(schema: pa.DataFrameSchema, column: str, check: str) -> Column | None:
+def violation(schema: pa.DataFrameSchema, column: str, check: str) -> Column | None:
+    """Rows breaking ``check`` on ``column``, as a Spark predicate.
+
+    ``check`` is a check name as pandera reports it (``not_nullable``,
+    ``isin(...)``...); None when the column or check is not declared, or the check
+    cannot be written in Spark. A null value breaks only ``not_nullable``.
+    """
     value = F.col(column)
     if check == "not_nullable":
         return value.isNull()

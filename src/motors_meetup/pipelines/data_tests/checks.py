@@ -32,7 +32,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from motors_meetup.contracts import findings
-from motors_meetup.contracts.validation import _unique_keys, _violation
+from motors_meetup.contracts.validation import unique_keys, violation
 from motors_meetup.pipelines.staging.nodes import event_identity
 
 SEVERITIES = ("error", "warn")
@@ -138,11 +138,11 @@ def _finding_predicate(
     if check != "unique" and column not in data.columns:
         return None
     if check == "unique":
-        keys = _unique_keys(schema)
+        keys = unique_keys(schema)
         if not keys or not set(keys) <= set(data.columns):
             return None
         return _in_duplicate_group(keys)
-    return _violation(schema, column, check)
+    return violation(schema, column, check)
 
 
 def _in_duplicate_group(keys: list[str]) -> Column:
