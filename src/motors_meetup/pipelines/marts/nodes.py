@@ -36,6 +36,12 @@ SUNDAY, SATURDAY = 1, 7
 QUARTER_FIRST_MONTHS = (1, 4, 7, 10)
 QUARTER_LAST_MONTHS = (3, 6, 9, 12)
 GROUP_METRICS = ["total_members", "early_adopter_count", "active_memberships"]
+# Values of the category columns, in the order the thresholds assign them; the
+# marts contracts accept exactly these.
+GROUP_SIZE_CATEGORIES = ("Large", "Medium", "Small")
+GROUP_AGE_CATEGORIES = ("New", "Established", "Mature")
+VENUE_POPULARITIES = ("High", "Medium", "Low")
+RSVP_TIMING_CATEGORIES = ("Last Minute", "Within Week", "Early")
 
 
 def dim_date(stg_events: DataFrame) -> DataFrame:

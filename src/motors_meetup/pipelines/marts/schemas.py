@@ -10,6 +10,12 @@ of ``conf/base/parameters.yml`` named in the descriptions.
 import pandera.pyspark as pa
 from pyspark.sql import types as T
 
+from motors_meetup.pipelines.marts.nodes import (
+    GROUP_AGE_CATEGORIES,
+    GROUP_SIZE_CATEGORIES,
+    RSVP_TIMING_CATEGORIES,
+    VENUE_POPULARITIES,
+)
 from motors_meetup.pipelines.raw.nodes import EVENT_STATUSES, RESPONSES
 from motors_meetup.pipelines.raw.schemas import (
     flag_field,
@@ -41,10 +47,6 @@ MONTH_NAMES = (
     "November",
     "December",
 )
-GROUP_SIZE_CATEGORIES = ("Large", "Medium", "Small")
-GROUP_AGE_CATEGORIES = ("New", "Established", "Mature")
-VENUE_POPULARITIES = ("High", "Medium", "Low")
-RSVP_TIMING_CATEGORIES = ("Last Minute", "Within Week", "Early")
 
 DIM_DATE = "marts.dim_date.date_id"
 DIM_EVENTS = "marts.dim_events.event_sk"
