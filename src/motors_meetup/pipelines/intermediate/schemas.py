@@ -3,18 +3,19 @@
 import pandera.pyspark as pa
 from pyspark.sql import types as T
 
-from motors_meetup.pipelines.raw.nodes import EVENT_STATUSES, RESPONSES
-from motors_meetup.pipelines.raw.schemas import (
+from motors_meetup.contracts.fields import (
     batch_id_field,
+    event_status_field,
     flag_field,
+    identifier_field,
     latitude_field,
     longitude_field,
     md5_field,
+    non_negative_field,
+    response_field,
+    version_number_field,
 )
-from motors_meetup.pipelines.staging.schemas import (
-    CLEAN_TEXT_PATTERN,
-    IDENTIFIER_PATTERN,
-)
+from motors_meetup.pipelines.staging.schemas import CLEAN_TEXT_PATTERN
 
 
 class IntEventsWithVenues(pa.DataFrameModel):
@@ -44,23 +45,18 @@ class IntEventsWithVenues(pa.DataFrameModel):
     event_start_time: T.TimestampType() = pa.Field(
         nullable=True, description="Scheduled start (UTC); null when unknown."
     )
-    event_duration_seconds: T.LongType() = pa.Field(
-        ge=0, nullable=True, description="Planned duration in whole seconds."
+    event_duration_seconds: T.LongType() = non_negative_field(
+        "Planned duration in whole seconds.", nullable=True
     )
-    rsvp_limit: T.IntegerType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="Maximum number of 'yes' answers; null or 0 means no limit.",
+    rsvp_limit: T.IntegerType() = non_negative_field(
+        "Maximum number of 'yes' answers; null or 0 means no limit.", nullable=True
     )
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="Meetup status: past, upcoming, cancelled, proposed or suggested.",
+    event_status: T.StringType() = event_status_field(
+        "Meetup status: past, upcoming, cancelled, proposed or suggested."
     )
-    event_version_number: T.IntegerType() = pa.Field(
-        ge=1,
-        description="Rank of the row among the event's versions, 1 = latest (always "
-        "1: staging already merges versions).",
+    event_version_number: T.IntegerType() = version_number_field(
+        "Rank of the row among the event's versions, 1 = latest (always 1: staging "
+        "already merges versions)."
     )
     is_suggested: T.BooleanType() = flag_field("True when event_status is 'suggested'.")
     is_proposed: T.BooleanType() = flag_field("True when event_status is 'proposed'.")
@@ -108,20 +104,15 @@ class IntEventRsvps(pa.DataFrameModel):
     user_sk: T.StringType() = md5_field("User key: sk(user_id).")
     event_sk: T.StringType() = md5_field("Event key (= event_id).")
     event_id: T.StringType() = md5_field("Id of the event answered.")
-    event_id_clean: T.StringType() = pa.Field(
-        str_matches=IDENTIFIER_PATTERN,
-        description="Identifier-safe event_id (characters outside [A-Za-z0-9_] "
-        "replaced by '_').",
+    event_id_clean: T.StringType() = identifier_field(
+        "Identifier-safe event_id (characters outside [A-Za-z0-9_] replaced by '_')."
     )
     group_id: T.StringType() = pa.Field(
         description="Id of the group hosting the event."
     )
     event_name: T.StringType() = pa.Field(nullable=True, description="Event title.")
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="The event's status: past, upcoming, cancelled, proposed or "
-        "suggested.",
+    event_status: T.StringType() = event_status_field(
+        "The event's status: past, upcoming, cancelled, proposed or suggested."
     )
     event_start_time: T.TimestampType() = pa.Field(
         nullable=True, description="The event's scheduled start (UTC)."
@@ -145,18 +136,13 @@ class IntEventRsvps(pa.DataFrameModel):
         nullable=True,
         description="When the latest answer was given (UTC); null when unknown.",
     )
-    response: T.StringType() = pa.Field(
-        isin=RESPONSES, description="The latest answer: yes, no or waitlist."
+    response: T.StringType() = response_field("The latest answer: yes, no or waitlist.")
+    guests: T.IntegerType() = non_negative_field(
+        "Guests the user brings; null when not given.", nullable=True
     )
-    guests: T.IntegerType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="Guests the user brings; null when not given.",
-    )
-    rsvp_version_number: T.IntegerType() = pa.Field(
-        ge=1,
-        description="Rank of the answer among the user's answers to the event, "
-        "1 = latest (always 1: staging keeps only the latest).",
+    rsvp_version_number: T.IntegerType() = version_number_field(
+        "Rank of the answer among the user's answers to the event, 1 = latest "
+        "(always 1: staging keeps only the latest)."
     )
     is_attending: T.BooleanType() = flag_field("True when the response is 'yes'.")
     is_not_attending: T.BooleanType() = flag_field("True when the response is 'no'.")
@@ -217,10 +203,9 @@ class IntUserMembershipsWithGroups(pa.DataFrameModel):
         nullable=True,
         description="When the user (last) joined the group (UTC); null when unknown.",
     )
-    membership_version_number: T.IntegerType() = pa.Field(
-        ge=1,
-        description="Rank of the join among the user's joins to the group, "
-        "1 = latest (always 1: staging keeps only the latest).",
+    membership_version_number: T.IntegerType() = version_number_field(
+        "Rank of the join among the user's joins to the group, 1 = latest (always "
+        "1: staging keeps only the latest)."
     )
     days_from_group_creation_to_join: T.IntegerType() = pa.Field(
         nullable=True,

@@ -10,18 +10,21 @@ of ``conf/base/parameters.yml`` named in the descriptions.
 import pandera.pyspark as pa
 from pyspark.sql import types as T
 
+from motors_meetup.contracts.fields import (
+    event_status_field,
+    flag_field,
+    latitude_field,
+    longitude_field,
+    md5_field,
+    non_negative_field,
+    response_field,
+    version_number_field,
+)
 from motors_meetup.pipelines.marts.nodes import (
     GROUP_AGE_CATEGORIES,
     GROUP_SIZE_CATEGORIES,
     RSVP_TIMING_CATEGORIES,
     VENUE_POPULARITIES,
-)
-from motors_meetup.pipelines.raw.nodes import EVENT_STATUSES, RESPONSES
-from motors_meetup.pipelines.raw.schemas import (
-    flag_field,
-    latitude_field,
-    longitude_field,
-    md5_field,
 )
 
 DAY_NAMES = (
@@ -162,26 +165,19 @@ class DimEvents(pa.DataFrameModel):
         description="Scheduled start (UTC, whole seconds); null when "
         "the export has no time.",
     )
-    event_duration_seconds: T.LongType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="Planned duration in whole seconds; null when not given.",
+    event_duration_seconds: T.LongType() = non_negative_field(
+        "Planned duration in whole seconds; null when not given.", nullable=True
     )
-    rsvp_limit: T.IntegerType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="Maximum number of 'yes' answers; null or 0 means no limit.",
+    rsvp_limit: T.IntegerType() = non_negative_field(
+        "Maximum number of 'yes' answers; null or 0 means no limit.", nullable=True
     )
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="Meetup status: past, upcoming, cancelled, proposed or "
-        "suggested; null when not exported.",
+    event_status: T.StringType() = event_status_field(
+        "Meetup status: past, upcoming, cancelled, proposed or "
+        "suggested; null when not exported."
     )
-    event_version_number: T.IntegerType() = pa.Field(
-        ge=1,
-        description="Rank of the row among the event's versions, 1 = latest "
-        "(staging merges versions, so 1).",
+    event_version_number: T.IntegerType() = version_number_field(
+        "Rank of the row among the event's versions, 1 = latest "
+        "(staging merges versions, so 1)."
     )
     is_suggested: T.BooleanType() = flag_field("True when event_status is 'suggested'.")
     is_proposed: T.BooleanType() = flag_field("True when event_status is 'proposed'.")
@@ -237,19 +233,15 @@ class DimGroups(pa.DataFrameModel):
         description="Whole days from group_created_at to the as_of_date run "
         "parameter; null when the creation time is unknown.",
     )
-    total_members: T.LongType() = pa.Field(
-        ge=0,
-        description="Distinct users with a membership of the group; 0 without members.",
+    total_members: T.LongType() = non_negative_field(
+        "Distinct users with a membership of the group; 0 without members."
     )
-    early_adopter_count: T.LongType() = pa.Field(
-        ge=0,
-        description="Distinct members who joined within early_adopter_days (30) of "
-        "the group's creation.",
+    early_adopter_count: T.LongType() = non_negative_field(
+        "Distinct members who joined within early_adopter_days (30) of "
+        "the group's creation."
     )
-    active_memberships: T.LongType() = pa.Field(
-        ge=0,
-        description="Memberships that are the latest version and started by the end "
-        "of as_of_date.",
+    active_memberships: T.LongType() = non_negative_field(
+        "Memberships that are the latest version and started by the end of as_of_date."
     )
     group_size_category: T.StringType() = pa.Field(
         isin=GROUP_SIZE_CATEGORIES,
@@ -300,9 +292,8 @@ class DimUsers(pa.DataFrameModel):
         nullable=True,
         description="Hometown from the user's profile; null for inferred users.",
     )
-    total_groups_joined: T.LongType() = pa.Field(
-        ge=0,
-        description="Distinct groups the user is a member of; 0 without memberships.",
+    total_groups_joined: T.LongType() = non_negative_field(
+        "Distinct groups the user is a member of; 0 without memberships."
     )
     first_joined_at: T.TimestampType() = pa.Field(
         nullable=True,
@@ -314,10 +305,9 @@ class DimUsers(pa.DataFrameModel):
         description="Latest join time over the user's memberships (UTC); null "
         "without memberships with a join time.",
     )
-    early_adopter_count: T.LongType() = pa.Field(
-        ge=0,
-        description="Distinct groups the user joined within early_adopter_days (30) "
-        "of the group's creation.",
+    early_adopter_count: T.LongType() = non_negative_field(
+        "Distinct groups the user joined within early_adopter_days (30) "
+        "of the group's creation."
     )
     is_any_early_adopter: T.BooleanType() = flag_field(
         "True when early_adopter_count > 0."
@@ -368,13 +358,12 @@ class DimVenues(pa.DataFrameModel):
     venue_lon: T.DoubleType() = longitude_field(
         "Longitude of the venue; null when unknown."
     )
-    total_events: T.LongType() = pa.Field(
-        ge=0,
-        description="Distinct events at the venue (any status, with or without a "
-        "start time); 0 without events.",
+    total_events: T.LongType() = non_negative_field(
+        "Distinct events at the venue (any status, with or without a "
+        "start time); 0 without events."
     )
-    total_groups_hosted: T.LongType() = pa.Field(
-        ge=0, description="Distinct groups that held an event at the venue."
+    total_groups_hosted: T.LongType() = non_negative_field(
+        "Distinct groups that held an event at the venue."
     )
     venue_popularity: T.StringType() = pa.Field(
         isin=VENUE_POPULARITIES,
@@ -430,13 +419,9 @@ class FactRsvps(pa.DataFrameModel):
     rsvp_date: T.DateType() = pa.Field(
         nullable=True, description="UTC date of rsvp_time."
     )
-    response: T.StringType() = pa.Field(
-        isin=RESPONSES, description="The latest answer: yes, no or waitlist."
-    )
-    guests: T.IntegerType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="Guests the user brings, as answered; null when not given.",
+    response: T.StringType() = response_field("The latest answer: yes, no or waitlist.")
+    guests: T.IntegerType() = non_negative_field(
+        "Guests the user brings, as answered; null when not given.", nullable=True
     )
     rsvp_version_number: T.IntegerType() = pa.Field(
         eq=1,
@@ -446,11 +431,8 @@ class FactRsvps(pa.DataFrameModel):
     is_attending: T.BooleanType() = flag_field("True when the response is 'yes'.")
     is_not_attending: T.BooleanType() = flag_field("True when the response is 'no'.")
     is_waitlisted: T.BooleanType() = flag_field("True when the response is 'waitlist'.")
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="The event's status: past, upcoming, cancelled, proposed or "
-        "suggested.",
+    event_status: T.StringType() = event_status_field(
+        "The event's status: past, upcoming, cancelled, proposed or suggested."
     )
     event_start_time: T.TimestampType() = pa.Field(
         nullable=True,
@@ -493,10 +475,9 @@ class FactRsvps(pa.DataFrameModel):
         "(answers after the start included), 'Within Week' at most 7, else 'Early' "
         "(thresholds.rsvp_timing_days); null when either time is unknown.",
     )
-    total_attendance: T.IntegerType() = pa.Field(
-        ge=0,
-        description="People this answer brings: guests + 1 when attending (a "
-        "missing guests count as 0), else 0.",
+    total_attendance: T.IntegerType() = non_negative_field(
+        "People this answer brings: guests + 1 when attending (a "
+        "missing guests count as 0), else 0."
     )
 
     class Config:
@@ -528,28 +509,26 @@ class FactEventAttendance(pa.DataFrameModel):
         description="UTC start date of the event (→ dim_date); null without a "
         "start time.",
     )
-    total_responses: T.LongType() = pa.Field(
-        ge=0, description="Latest answers to the event, any response; 0 without RSVPs."
+    total_responses: T.LongType() = non_negative_field(
+        "Latest answers to the event, any response; 0 without RSVPs."
     )
-    attending_count: T.LongType() = pa.Field(ge=0, description="'yes' answers.")
-    not_attending_count: T.LongType() = pa.Field(ge=0, description="'no' answers.")
-    waitlist_count: T.LongType() = pa.Field(ge=0, description="'waitlist' answers.")
-    total_guests: T.LongType() = pa.Field(
-        ge=0,
-        description="Guests brought by attendees: sum of guests of 'yes' answers "
-        "only (a missing count as 0).",
+    attending_count: T.LongType() = non_negative_field("'yes' answers.")
+    not_attending_count: T.LongType() = non_negative_field("'no' answers.")
+    waitlist_count: T.LongType() = non_negative_field("'waitlist' answers.")
+    total_guests: T.LongType() = non_negative_field(
+        "Guests brought by attendees: sum of guests of 'yes' answers "
+        "only (a missing count as 0)."
     )
-    unique_respondents: T.LongType() = pa.Field(
-        ge=0, description="Distinct users who answered."
+    unique_respondents: T.LongType() = non_negative_field(
+        "Distinct users who answered."
     )
-    total_expected_attendance: T.LongType() = pa.Field(
-        ge=0, description="attending_count + total_guests."
+    total_expected_attendance: T.LongType() = non_negative_field(
+        "attending_count + total_guests."
     )
-    percent_capacity_filled: T.DoubleType() = pa.Field(
-        ge=0,
-        nullable=True,
-        description="total_expected_attendance / rsvp_limit × 100, rounded half-up "
+    percent_capacity_filled: T.DoubleType() = non_negative_field(
+        "total_expected_attendance / rsvp_limit × 100, rounded half-up "
         "to 1 decimal (may exceed 100); null when the limit is null or 0.",
+        nullable=True,
     )
 
     class Config:
@@ -586,8 +565,8 @@ class FactGroupActivity(pa.DataFrameModel):
     new_members: T.LongType() = pa.Field(
         ge=1, description="Distinct users who joined that day (at least 1)."
     )
-    new_early_adopters: T.LongType() = pa.Field(
-        ge=0, description="Distinct early adopters among that day's new members."
+    new_early_adopters: T.LongType() = non_negative_field(
+        "Distinct early adopters among that day's new members."
     )
     is_first_member_date: T.BooleanType() = flag_field(
         "True on the group's first day with a join."
@@ -635,9 +614,8 @@ class FactGroupMemberships(pa.DataFrameModel):
     joined_date: T.DateType() = pa.Field(
         nullable=True, description="UTC date of joined_at."
     )
-    membership_version_number: T.IntegerType() = pa.Field(
-        ge=1,
-        description="Rank of the join among the user's joins to the group, 1 = latest.",
+    membership_version_number: T.IntegerType() = version_number_field(
+        "Rank of the join among the user's joins to the group, 1 = latest."
     )
     days_from_group_creation_to_join: T.IntegerType() = pa.Field(
         nullable=True,
@@ -719,8 +697,8 @@ class FactVenueActivity(pa.DataFrameModel):
     daily_groups: T.LongType() = pa.Field(
         ge=1, description="Distinct groups holding those events."
     )
-    cancelled_events: T.LongType() = pa.Field(
-        ge=0, description="Distinct cancelled events among them."
+    cancelled_events: T.LongType() = non_negative_field(
+        "Distinct cancelled events among them."
     )
     is_first_event_date: T.BooleanType() = flag_field(
         "True on the venue's first day with an event."
@@ -728,8 +706,8 @@ class FactVenueActivity(pa.DataFrameModel):
     is_last_event_date: T.BooleanType() = flag_field(
         "True on the venue's last day with an event."
     )
-    days_since_first_event: T.IntegerType() = pa.Field(
-        ge=0, description="Days from the venue's first event day to activity_date."
+    days_since_first_event: T.IntegerType() = non_negative_field(
+        "Days from the venue's first event day to activity_date."
     )
     venue_active_days: T.LongType() = pa.Field(
         ge=1,

@@ -1,8 +1,8 @@
 """Contracts of the raw layer: typed source records, quarantine and load report.
 
-Also home of the field builders every layer's contracts share (md5 keys,
-coordinates, the bookkeeping columns stamped by incremental runs), so a rule such
-as "a surrogate key is 32 lower-case hex digits" is written once.
+Field builders shared by every layer (md5 keys, coordinates, ``_batch_id``...) live
+in :mod:`motors_meetup.contracts.fields`; the bookkeeping columns only raw tables
+carry (``_source_file``, ``_record_key``...) are built here.
 
 pandera treats model attributes whose name starts with ``_`` as private, so the
 bookkeeping columns (``_batch_id``, ``_source_file``...) are declared under a name
@@ -16,14 +16,15 @@ from pandera.dtypes import immutable
 from pandera.engines import pyspark_engine
 from pyspark.sql import types as T
 
-from motors_meetup.pipelines.raw.increments import SOURCES
-from motors_meetup.pipelines.raw.nodes import (
-    EVENT_STATUSES,
-    MAX_LATITUDE,
-    MAX_LONGITUDE,
+from motors_meetup.contracts.fields import (
+    batch_id_field,
+    event_status_field,
+    latitude_field,
+    longitude_field,
+    md5_field,
+    non_negative_field,
 )
-
-MD5_PATTERN = r"^[0-9a-f]{32}$"
+from motors_meetup.pipelines.raw.increments import SOURCES
 
 
 @pyspark_engine.Engine.register_dtype(equivalents=[T.StructType])
@@ -138,52 +139,7 @@ VENUE_REJECTION_REASONS = (
 )
 
 
-# ---- field builders shared by the contracts of every layer ---------------------
-
-
-def md5_field(
-    description: str, *, nullable: bool = False, alias: str | None = None
-) -> Any:
-    """A surrogate key or digest: md5 hex, 32 lower-case hex digits."""
-    return pa.Field(
-        str_matches=MD5_PATTERN, nullable=nullable, alias=alias, description=description
-    )
-
-
-def latitude_field(description: str) -> Any:
-    """A latitude in degrees, within [-90, 90]; null when the source has none."""
-    return pa.Field(
-        in_range={"min_value": -MAX_LATITUDE, "max_value": MAX_LATITUDE},
-        nullable=True,
-        description=description,
-    )
-
-
-def longitude_field(description: str) -> Any:
-    """A longitude in degrees, within [-180, 180]; null when the source has none."""
-    return pa.Field(
-        in_range={"min_value": -MAX_LONGITUDE, "max_value": MAX_LONGITUDE},
-        nullable=True,
-        description=description,
-    )
-
-
-def flag_field(description: str) -> Any:
-    """A boolean flag: never null (DESIGN §6)."""
-    return pa.Field(nullable=False, description=description)
-
-
-def batch_id_field() -> Any:
-    """``_batch_id``: the run batch that last wrote the row (incremental runs)."""
-    return pa.Field(
-        alias="_batch_id",
-        ge=1,
-        description=(
-            "Number of the run batch (audit.run_batch) that last wrote or rewrote "
-            "this row; incremental runs recompute downstream only the rows stamped "
-            "with the current batch."
-        ),
-    )
+# ---- bookkeeping columns of the raw tables -------------------------------------
 
 
 def source_file_field() -> Any:
@@ -253,28 +209,23 @@ class RawEvents(pa.DataFrameModel):
         description="Scheduled start (export field `time`, epoch ms, as UTC "
         "timestamp truncated to the second); null when the export has no time.",
     )
-    event_duration_seconds: T.LongType() = pa.Field(
-        ge=0,
+    event_duration_seconds: T.LongType() = non_negative_field(
+        "Planned duration in whole seconds (export field `duration`, ms, "
+        "truncated); null when not given.",
         nullable=True,
-        description="Planned duration in whole seconds (export field `duration`, "
-        "ms, truncated); null when not given.",
     )
-    rsvp_limit: T.IntegerType() = pa.Field(
-        ge=0,
+    rsvp_limit: T.IntegerType() = non_negative_field(
+        "Maximum number of 'yes' answers the organiser accepts; null or 0 when "
+        "there is no limit.",
         nullable=True,
-        description="Maximum number of 'yes' answers the organiser accepts; null or "
-        "0 when there is no limit.",
     )
     venue_id: T.StringType() = pa.Field(
         nullable=True,
         description="Id of the event's venue, as text; null for events without a "
         "venue; may name a venue absent from the venues export.",
     )
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="Lower-cased Meetup status: past, upcoming, cancelled, proposed "
-        "or suggested.",
+    event_status: T.StringType() = event_status_field(
+        "Lower-cased Meetup status: past, upcoming, cancelled, proposed or suggested."
     )
     rsvps: ArrayOf(RSVP_STRUCT) = pa.Field(
         description="The record's RSVPs as exported, one struct per answer "
@@ -547,20 +498,19 @@ class RawLoadReport(pa.DataFrameModel):
     source: T.StringType() = pa.Field(
         isin=SOURCES, description="Export source: events, groups, users or venues."
     )
-    records_read: T.LongType() = pa.Field(
-        ge=0, description="Records read from the batch's unprocessed files."
+    records_read: T.LongType() = non_negative_field(
+        "Records read from the batch's unprocessed files."
     )
-    records_accepted: T.LongType() = pa.Field(
-        ge=0, description="Records of the batch written to raw.raw_<source>."
+    records_accepted: T.LongType() = non_negative_field(
+        "Records of the batch written to raw.raw_<source>."
     )
-    records_rejected: T.LongType() = pa.Field(
-        ge=0, description="Records of the batch written to raw.<source>_rejected."
+    records_rejected: T.LongType() = non_negative_field(
+        "Records of the batch written to raw.<source>_rejected."
     )
-    records_unaccounted: T.LongType() = pa.Field(
-        ge=0,
-        description="records_read - records_accepted - records_rejected: records "
-        "superseded by a newer delivery already stored (incremental runs only); "
-        "0 on a full refresh.",
+    records_unaccounted: T.LongType() = non_negative_field(
+        "records_read - records_accepted - records_rejected: records superseded by "
+        "a newer delivery already stored (incremental runs only); 0 on a full "
+        "refresh."
     )
     batch_id_: T.LongType() = batch_id_field()
     checked_at: T.TimestampType() = pa.Field(

@@ -3,16 +3,18 @@
 import pandera.pyspark as pa
 from pyspark.sql import types as T
 
-from motors_meetup.pipelines.raw.nodes import EVENT_STATUSES, RESPONSES
-from motors_meetup.pipelines.raw.schemas import (
-    RSVP_STRUCT,
+from motors_meetup.contracts.fields import (
     batch_id_field,
+    event_status_field,
+    identifier_field,
     latitude_field,
     longitude_field,
     md5_field,
+    non_negative_field,
+    response_field,
 )
+from motors_meetup.pipelines.raw.schemas import RSVP_STRUCT
 
-IDENTIFIER_PATTERN = r"^[A-Za-z0-9_]+$"
 # A cleaned description (DESIGN §6, text_cleaning.py): non-empty paragraphs joined
 # by single line feeds; inside a paragraph words are separated by exactly one
 # U+0020 and no other whitespace is left (text_cleaning's whitespace set: Unicode
@@ -52,35 +54,31 @@ class StgEvents(pa.DataFrameModel):
         description="Scheduled start (UTC, whole seconds); null when the export "
         "has no time.",
     )
-    event_duration_seconds: T.LongType() = pa.Field(
-        ge=0, nullable=True, description="Planned duration in whole seconds."
+    event_duration_seconds: T.LongType() = non_negative_field(
+        "Planned duration in whole seconds.", nullable=True
     )
-    rsvp_limit: T.IntegerType() = pa.Field(
-        ge=0,
+    rsvp_limit: T.IntegerType() = non_negative_field(
+        "Maximum number of 'yes' answers; null when not set (0 is treated as no "
+        "limit downstream).",
         nullable=True,
-        description="Maximum number of 'yes' answers; null when not set (0 is "
-        "treated as no limit downstream).",
     )
     venue_id: T.StringType() = pa.Field(
         nullable=True,
         description="Id of the event's venue; null when it has none; may name a "
         "venue absent from stg_venues.",
     )
-    event_status: T.StringType() = pa.Field(
-        isin=EVENT_STATUSES,
-        nullable=True,
-        description="Status of the latest version: past, upcoming, cancelled, "
-        "proposed or suggested.",
+    event_status: T.StringType() = event_status_field(
+        "Status of the latest version: past, upcoming, cancelled, proposed or "
+        "suggested."
     )
     event_id: T.StringType() = md5_field(
         "Event key: sk(group_id or 'gid_null', event_name or 'ename_null', start "
         "time as text or 'etime_null', raw description or 'edesc_null', '1'), the "
         "dbt project's id of an event's first copy."
     )
-    event_id_clean: T.StringType() = pa.Field(
-        str_matches=IDENTIFIER_PATTERN,
-        description="event_id with every character outside [A-Za-z0-9_] replaced "
-        "by '_' (safe in identifiers and file names).",
+    event_id_clean: T.StringType() = identifier_field(
+        "event_id with every character outside [A-Za-z0-9_] replaced by '_' (safe "
+        "in identifiers and file names)."
     )
     event_partition_date: T.DateType() = pa.Field(
         nullable=True,
@@ -112,28 +110,24 @@ class StgEventRsvps(pa.DataFrameModel):
     """One row per (event, user): the user's latest answer; key ``user_event_key``."""
 
     event_id: T.StringType() = md5_field("Key of the event answered (stg_events).")
-    event_id_clean: T.StringType() = pa.Field(
-        str_matches=IDENTIFIER_PATTERN,
-        description="The event's event_id_clean (identifier-safe event_id).",
+    event_id_clean: T.StringType() = identifier_field(
+        "The event's event_id_clean (identifier-safe event_id)."
     )
     user_id: T.StringType() = pa.Field(
         description="Id of the member who answered; may name a user absent from "
         "stg_users (an inferred user downstream)."
     )
-    rsvp_response: T.StringType() = pa.Field(
-        isin=RESPONSES,
-        description="The user's latest answer: yes, no or waitlist.",
+    rsvp_response: T.StringType() = response_field(
+        "The user's latest answer: yes, no or waitlist."
     )
     rsvp_last_modified_at: T.TimestampType() = pa.Field(
         nullable=True,
         description="When the latest answer was given (RSVP `when`, UTC, whole "
         "seconds); null when the export has no time.",
     )
-    rsvp_guests: T.IntegerType() = pa.Field(
-        ge=0,
+    rsvp_guests: T.IntegerType() = non_negative_field(
+        "Guests the user brings along with the latest answer; null when not given.",
         nullable=True,
-        description="Guests the user brings along with the latest answer; null when "
-        "not given.",
     )
     user_event_key: T.StringType() = md5_field("Answer key: sk(event_id, user_id).")
     event_created_at: T.TimestampType() = pa.Field(
