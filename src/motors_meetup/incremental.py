@@ -12,12 +12,15 @@ idempotent MERGE or overwrite of the same result.
 from __future__ import annotations
 
 from functools import reduce
+from weakref import WeakKeyDictionary
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 BATCH_COLUMN = "_batch_id"
 SOURCE_FILE_COLUMN = "_source_file"
+# Batch number per loaded ``audit.run_batch`` frame: nodes ask for it several times.
+_BATCH_IDS: WeakKeyDictionary[DataFrame, int] = WeakKeyDictionary()
 
 
 def open_batch(processed_files: DataFrame, full_refresh: bool) -> DataFrame:
@@ -32,26 +35,40 @@ def open_batch(processed_files: DataFrame, full_refresh: bool) -> DataFrame:
 def unprocessed_records(
     records: DataFrame, processed_files: DataFrame, full_refresh: bool
 ) -> DataFrame:
-    """``records`` of files not processed yet (all records on a full refresh)."""
+    """``records`` of files not processed yet (all records on a full refresh).
+
+    The processed files are a literal list, not a join: Spark then evaluates the
+    filter on each file's path before reading it, so an incremental run reads only
+    the new deliveries instead of every file ever received.
+    """
     if full_refresh:
         return records
-    done = processed_files.select(F.col("source_file").alias("_done_file"))
-    return records.join(
-        F.broadcast(done), records["source_file"] == F.col("_done_file"), "left_anti"
-    )
+    done = [row.source_file for row in processed_files.select("source_file").collect()]
+    return records.where(~F.col("source_file").isin(done)) if done else records
+
+
+def batch_id(batch: DataFrame) -> int:
+    """The run's batch number, read once per ``batch`` frame (a one-row table)."""
+    known = _BATCH_IDS.get(batch)
+    if known is None:
+        known = int(batch.first()["batch_id"])
+        _BATCH_IDS[batch] = known
+    return known
 
 
 def stamp(table: DataFrame, batch: DataFrame) -> DataFrame:
     """``table`` with the run's ``_batch_id`` on every row."""
-    return table.crossJoin(
-        F.broadcast(batch.select(F.col("batch_id").alias(BATCH_COLUMN)))
-    )
+    return table.withColumn(BATCH_COLUMN, F.lit(batch_id(batch)).cast("bigint"))
 
 
 def changed(table: DataFrame, batch: DataFrame) -> DataFrame:
-    """The rows of ``table`` written or rewritten in this run's batch."""
-    current = batch.select(F.col("batch_id").alias(BATCH_COLUMN))
-    return table.join(F.broadcast(current), BATCH_COLUMN, "left_semi")
+    """The rows of ``table`` written or rewritten in this run's batch.
+
+    A literal filter rather than a join, so that Delta skips every data file whose
+    ``_batch_id`` statistics lie below the batch: an incremental run reads the
+    files it wrote, not the whole table.
+    """
+    return table.where(F.col(BATCH_COLUMN) == F.lit(batch_id(batch)).cast("bigint"))
 
 
 def keys_of(*frames: DataFrame) -> DataFrame:
@@ -69,14 +86,18 @@ def close_batch(batch: DataFrame, *raw_tables: DataFrame) -> DataFrame:
     files = [
         changed(table, batch).select(F.col(_file_column(table)).alias("source_file"))
         for table in raw_tables
-        if BATCH_COLUMN in table.columns
+        if BATCH_COLUMN in table.columns and _has_file_column(table)
     ]
     return (
         reduce(DataFrame.unionByName, files)
         .distinct()
-        .crossJoin(F.broadcast(batch.select("batch_id")))
+        .withColumn("batch_id", F.lit(batch_id(batch)).cast("bigint"))
         .withColumn("processed_at", F.current_timestamp())
     )
+
+
+def _has_file_column(table: DataFrame) -> bool:
+    return bool({SOURCE_FILE_COLUMN, "source_file"} & set(table.columns))
 
 
 def _file_column(table: DataFrame) -> str:

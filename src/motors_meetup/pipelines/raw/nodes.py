@@ -273,8 +273,12 @@ def _split(
     key: str | None = None,
 ) -> tuple[DataFrame, DataFrame]:
     reasons = [*_parse_rules(), *rules]
-    checked = parsed.withColumn("reason", _first_reason(reasons)).select(
-        *_RECORD_COLUMNS, record_key().alias(RECORD_KEY), *typed
+    # Cached: accepted and rejected rows are written one after the other, and
+    # parsing the JSON once instead of twice is most of the raw layer's time.
+    checked = (
+        parsed.withColumn("reason", _first_reason(reasons))
+        .select(*_RECORD_COLUMNS, record_key().alias(RECORD_KEY), *typed)
+        .persist()
     )
     content = checked.columns[len(_RECORD_COLUMNS) + 1 :]
     invalid = checked.where(F.col("reason").isNotNull())
