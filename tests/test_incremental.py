@@ -17,6 +17,13 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from pyspark.sql import DataFrame, SparkSession
 
+from motors_meetup.incremental import (
+    changed,
+    close_batch,
+    open_batch,
+    stamp,
+    unprocessed_records,
+)
 from motors_meetup.sample_data import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -134,8 +141,9 @@ def incremental(
         for batch in range(1, BATCHES + 1):
             _stage(batches, root / "input", batch)
             if batch == 2:
-                # Killed after raw, staging and part of intermediate were written.
-                _run(root / "input", root / "wh", to_nodes=["int_event_rsvps"])
+                # Killed after raw, staging, intermediate and part of the marts
+                # (the merged dim_events and fact_rsvps among them) were written.
+                _run(root / "input", root / "wh", to_nodes=["fact_rsvps"])
             _run(root / "input", root / "wh")
     return root / "wh"
 
@@ -172,3 +180,67 @@ def test_later_batches_are_merged_not_rebuilt(
     )
     batch_ids = {row[0] for row in rsvps.select("_batch_id").distinct().collect()}
     assert batch_ids >= {1, 2}
+
+
+# ---- the helpers, on hand-made frames ----------------------------------------
+
+
+def _processed(spark: SparkSession, *files: tuple[str, int]) -> DataFrame:
+    return spark.createDataFrame(
+        [(name, number, None) for name, number in files],
+        "source_file string, batch_id bigint, processed_at timestamp",
+    )
+
+
+def test_open_batch_numbers_the_run_after_the_last_recorded_one(
+    spark: SparkSession,
+) -> None:
+    first = open_batch(_processed(spark), full_refresh=False)
+    later = open_batch(_processed(spark, ("a.json", 1), ("b.json", 3)), True)
+
+    assert [tuple(row) for row in first.collect()] == [(1, False)]
+    assert [tuple(row) for row in later.collect()] == [(4, True)]
+
+
+def test_only_records_of_unprocessed_files_are_read(spark: SparkSession) -> None:
+    records = spark.createDataFrame(
+        [("/in/events/b1.json", "{1}"), ("/in/events/b2.json", "{2}")],
+        "source_file string, record string",
+    )
+    processed = _processed(spark, ("/in/events/b1.json", 1))
+
+    fresh = unprocessed_records(records, processed, full_refresh=False)
+    everything = unprocessed_records(records, processed, full_refresh=True)
+
+    assert [row.record for row in fresh.collect()] == ["{2}"]
+    assert sorted(row.record for row in everything.collect()) == ["{1}", "{2}"]
+
+
+def test_stamp_and_changed_select_the_batch_s_rows(spark: SparkSession) -> None:
+    batch = open_batch(_processed(spark, ("a.json", 1)), full_refresh=False)
+    table = spark.createDataFrame([("old", 1)], "k string, _batch_id bigint")
+    written = table.unionByName(
+        stamp(spark.createDataFrame([("new",)], "k string"), batch)
+    )
+
+    assert [tuple(row) for row in changed(written, batch).collect()] == [("new", 2)]
+
+
+def test_close_batch_records_the_files_of_raw_tables_only(spark: SparkSession) -> None:
+    batch = open_batch(_processed(spark), full_refresh=False)
+    accepted = spark.createDataFrame(
+        [("k1", "/in/e/b1.json", 1), ("k2", "/in/e/b1.json", 1)],
+        "k string, _source_file string, _batch_id bigint",
+    )
+    rejected = spark.createDataFrame(
+        [("/in/u/b1.json", "bad", 1)],
+        "source_file string, reason string, _batch_id bigint",
+    )
+    mart = spark.createDataFrame([("x", 1)], "event_sk string, _batch_id bigint")
+
+    files = close_batch(batch, accepted, rejected, mart)
+
+    assert sorted((row.source_file, row.batch_id) for row in files.collect()) == [
+        ("/in/e/b1.json", 1),
+        ("/in/u/b1.json", 1),
+    ]

@@ -79,6 +79,7 @@ VALID_RSVP = {
     "is_same_day_rsvp": False,
     "rsvp_timing_category": "Within Week",
     "total_attendance": 3,
+    "_batch_id": 1,
 }
 
 

@@ -943,6 +943,7 @@ def test_marts_pipeline_names_each_node_after_its_table() -> None:
         "intermediate.int_user_memberships_with_groups",
         "params:as_of_date",
         "params:thresholds",
+        "audit.run_batch",
     }
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.pipelines.marts import nodes
+from motors_meetup.pipelines.marts import increments, nodes
 
+BATCH = "audit.run_batch"
 EVENTS = "intermediate.int_events_with_venues"
 RSVPS = "intermediate.int_event_rsvps"
 MEMBERSHIPS = "intermediate.int_user_memberships_with_groups"
@@ -14,10 +15,11 @@ THRESHOLDS = "params:thresholds"
 
 
 def create_pipeline(**kwargs: object) -> Pipeline:
-    """One node per mart table, named after it."""
+    """One node per mart table, named after it; the merged marts (see
+    ``increments``) run their batch form."""
     tables = {
         "dim_date": ["staging.stg_events"],
-        "dim_events": [EVENTS],
+        "dim_events": [EVENTS, BATCH],
         "dim_groups": [
             "staging.stg_groups",
             MEMBERSHIPS,
@@ -27,8 +29,8 @@ def create_pipeline(**kwargs: object) -> Pipeline:
         ],
         "dim_users": ["staging.stg_users", MEMBERSHIPS, RSVPS, THRESHOLDS],
         "dim_venues": ["staging.stg_venues", EVENTS, THRESHOLDS],
-        "fact_rsvps": [RSVPS, "marts.dim_events", THRESHOLDS],
-        "fact_event_attendance": ["marts.dim_events", "marts.fact_rsvps"],
+        "fact_rsvps": [RSVPS, "marts.dim_events", THRESHOLDS, BATCH],
+        "fact_event_attendance": ["marts.dim_events", "marts.fact_rsvps", BATCH],
         "fact_group_activity": [MEMBERSHIPS],
         "fact_group_memberships": [MEMBERSHIPS, AS_OF_DATE],
         "fact_venue_activity": [EVENTS],
@@ -36,7 +38,8 @@ def create_pipeline(**kwargs: object) -> Pipeline:
     return Pipeline(
         [
             Node(
-                getattr(nodes, table),
+                getattr(increments, f"{table}_increment", None)
+                or getattr(nodes, table),
                 inputs=inputs,
                 outputs=f"marts.{table}",
                 name=table,

@@ -11,6 +11,7 @@ import pandera.pyspark as pa
 from pyspark.sql import types as T
 
 from motors_meetup.contracts.fields import (
+    batch_id_field,
     event_status_field,
     flag_field,
     latitude_field,
@@ -192,6 +193,7 @@ class DimEvents(pa.DataFrameModel):
     event_created_date_id: T.DateType() = pa.Field(
         description="UTC date of event_created_at (→ dim_date)."
     )
+    batch_id_: T.LongType() = batch_id_field()
 
     class Config:
         strict = True
@@ -479,6 +481,7 @@ class FactRsvps(pa.DataFrameModel):
         "People this answer brings: guests + 1 when attending (a "
         "missing guests count as 0), else 0."
     )
+    batch_id_: T.LongType() = batch_id_field()
 
     class Config:
         strict = True
@@ -530,6 +533,7 @@ class FactEventAttendance(pa.DataFrameModel):
         "to 1 decimal (may exceed 100); null when the limit is null or 0.",
         nullable=True,
     )
+    batch_id_: T.LongType() = batch_id_field()
 
     class Config:
         strict = True

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 
+from motors_meetup.incremental import changed
+
 KEY_SUFFIX = "_sk"
 
 
@@ -20,3 +22,8 @@ def pbi_table(mart: DataFrame) -> DataFrame:
         *[mart[name] for name in others],
         *[mart[name].cast("string").alias(name) for name in keys],
     )
+
+
+def pbi_table_increment(mart: DataFrame, batch: DataFrame) -> DataFrame:
+    """``pbi_table`` of the mart rows the batch wrote; same grain and key."""
+    return pbi_table(changed(mart, batch))

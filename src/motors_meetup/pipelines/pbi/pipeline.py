@@ -21,13 +21,19 @@ PBI_TABLES = {
 }
 
 
+# pbi tables of merged marts: MERGEd with the mart rows the batch changed.
+MERGED = ("pbi_dim_events", "pbi_fact_events", "pbi_fact_rsvps")
+BATCH = "audit.run_batch"
+
+
 def create_pipeline(**kwargs: object) -> Pipeline:
-    """One node per pbi table, named after it, all applying ``pbi_table``."""
+    """One node per pbi table, named after it, all applying ``pbi_table`` (to the
+    batch's rows of the mart for the merged ones)."""
     return Pipeline(
         [
             Node(
-                nodes.pbi_table,
-                inputs=f"marts.{mart}",
+                nodes.pbi_table_increment if table in MERGED else nodes.pbi_table,
+                inputs=[f"marts.{mart}", BATCH] if table in MERGED else f"marts.{mart}",
                 outputs=f"pbi.{table}",
                 name=table,
                 tags=["pbi"],
