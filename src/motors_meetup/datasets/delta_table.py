@@ -415,15 +415,27 @@ def _apply_action(
     elif "add" in action:
         add = action["add"]
         stats = json.loads(add["stats"]) if add.get("stats") else {}
-        live[add["path"]] = DeltaFile(
+        records = stats.get("numRecords")
+        deleted = (add.get("deletionVector") or {}).get("cardinality", 0)
+        live[_file_id(add)] = DeltaFile(
             path=table_dir / _unquote(add["path"]),
             size=int(add.get("size") or 0),
-            num_records=stats.get("numRecords"),
+            num_records=None if records is None else int(records) - int(deleted),
             partition_values=dict(add.get("partitionValues") or {}),
             has_deletion_vector=add.get("deletionVector") is not None,
         )
     elif "remove" in action:
-        live.pop(action["remove"]["path"], None)
+        live.pop(_file_id(action["remove"]), None)
+
+
+def _file_id(action: dict[str, Any]) -> str:
+    """A logical file: its path plus its deletion vector, if any (Delta protocol:
+    a MERGE re-adds a file with a new deletion vector and removes the old pair)."""
+    vector = action.get("deletionVector")
+    if not vector:
+        return str(action["path"])
+    dv = f"{vector.get('storageType')}{vector.get('pathOrInlineDv')}"
+    return f"{action['path']}#{dv}@{vector.get('offset')}"
 
 
 def _unquote(path: str) -> str:
