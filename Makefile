@@ -8,7 +8,7 @@ export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install ensure run test lint format viz viz-build docs sample clean-warehouse
+.PHONY: install ensure run test lint format viz viz-build docs sample maintain clean-warehouse
 
 # Full from-scratch install into the active Python environment.
 install:
@@ -46,6 +46,10 @@ viz-build: ensure
 
 sample: ensure
 	$(PYTHON) -m motors_meetup.sample_data --out data/01_raw --seed 42
+
+# OPTIMIZE + VACUUM every stored table (retention: conf/base/parameters_maintenance.yml).
+maintain: ensure
+	kedro run --pipelines maintenance
 
 clean-warehouse:
 	rm -rf data/warehouse

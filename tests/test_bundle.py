@@ -180,12 +180,15 @@ def test_build_job_chains_freshness_run_data_tests_then_docs(jobs):
     assert "motors_meetup_docs" in jobs
 
 
-def test_full_refresh_job_rebuilds_then_tests(jobs):
+def test_full_refresh_job_rebuilds_tests_then_maintains(jobs):
     tasks = _tasks(jobs["motors_meetup_full_refresh"])
     assert {key: _depends_on(task) for key, task in tasks.items()} == {
         "run": [],
         "data_tests": ["run"],
+        "maintenance": ["data_tests"],
     }
+    maintenance = tasks["maintenance"]["python_wheel_task"]["parameters"]
+    assert _option(maintenance, "--pipelines") == ["maintenance"]
     parameters = tasks["run"]["python_wheel_task"]["parameters"]
     assert _option(parameters, "--params") == ["full_refresh=true"]
     parameters_yml = _load(PROJECT_ROOT / "conf" / "base" / "parameters.yml")
@@ -196,7 +199,7 @@ def test_every_wheel_task_runs_the_packaged_entry_point(jobs, pyproject):
     package = pyproject["tool"]["kedro"]["package_name"]
     scripts = pyproject["project"]["scripts"]
     tasks = list(_wheel_tasks(jobs))
-    assert len(tasks) == 5
+    assert len(tasks) == 6
     for key, job, task in tasks:
         wheel_task = task["python_wheel_task"]
         assert wheel_task["package_name"] == package
