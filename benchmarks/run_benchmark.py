@@ -8,22 +8,25 @@ Repetitions restore the warehouse as it was before the incremental run.
 
     python benchmarks/run_benchmark.py --sizes 10000 100000 1000000 --repeat 3
 
-Prints a table: RSVP rows, wall seconds (median), rows/s and peak memory (largest
-process, the Spark JVM).
+Prints a table per size — RSVP rows, wall seconds (median), rows/s, peak memory of
+the whole process tree (the kedro process and its Spark JVM, sampled from /proc) —
+and where the time of the median run went: start-up (Python, Kedro, JVM), each
+layer's tasks, the Spark jobs they ran and the Delta commits they made.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from motors_meetup.sample_data import generate
@@ -33,38 +36,99 @@ RSVPS_PER_SCALE = 2_850  # RSVP entries per unit of generator scale (measured)
 BATCHES = 100
 SOURCES = ("events", "groups", "users", "venues")
 AS_OF = "2018-06-30"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
+# Task name prefix -> layer, for the breakdown.
+LAYERS = (
+    ("raw", ("open_batch", "raw_")),
+    ("staging", ("stg_",)),
+    ("intermediate", ("int_",)),
+    ("marts", ("dim_", "fact_")),
+    ("pbi", ("pbi_",)),
+    ("bookkeeping", ("close_batch",)),
+)
 
 
 @dataclass
-class Timing:
-    """One measured run."""
+class Run:
+    """One measured ``kedro run``."""
 
     seconds: float
     peak_rss_mb: float
+    report: dict = field(default_factory=dict)
+    commits: int = 0
 
 
-def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Timing:
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * int(PAGE_KB)
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def _delta_commits(warehouse: Path) -> int:
+    return sum(1 for _ in warehouse.glob("workspace/*/*/_delta_log/*.json"))
+
+
+def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Run:
     params = (
         f"input_dir={input_dir},warehouse_dir={warehouse},as_of_date={AS_OF},"
         f"full_refresh={str(full_refresh).lower()}"
     )
-    env = dict(os.environ, KEDRO_DISABLE_TELEMETRY="true", DO_NOT_TRACK="1")
+    report_file = Path(tempfile.mkstemp(suffix=".json")[1])
+    env = dict(
+        os.environ,
+        KEDRO_DISABLE_TELEMETRY="true",
+        DO_NOT_TRACK="1",
+        MOTORS_MEETUP_RUN_REPORT=str(report_file),
+    )
+    commits_before = _delta_commits(warehouse)
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(
+    process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "kedro", "run", "--params", params],
         cwd=PROJECT_ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        check=False,
     )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+            done.wait(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"kedro run failed ({result.returncode})")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return Timing(elapsed, peak / 1024)
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.stderr.write(output[-6000:])
+        raise SystemExit(f"kedro run failed ({process.returncode})")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    report_file.unlink()
+    commits = _delta_commits(warehouse) - commits_before
+    return Run(elapsed, peak[0] / 1024, report, commits)
 
 
 def _stage_batches(generated: Path, input_dir: Path, upto: int) -> None:
@@ -78,39 +142,71 @@ def _stage_batches(generated: Path, input_dir: Path, upto: int) -> None:
                 shutil.copy2(path, target / name)
 
 
-def _count_rsvps(input_dir: Path, upto: int) -> int:
-    import json  # noqa: PLC0415
-
+def _count_rsvps(input_dir: Path) -> int:
     total = 0
-    for path in sorted((input_dir / "events").glob("*.json"))[:upto]:
+    for path in sorted((input_dir / "events").glob("*.json")):
         with path.open(encoding="utf-8") as handle:
             total += sum(len(json.loads(line).get("rsvps") or []) for line in handle)
     return total
 
 
+def _median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda run: run.seconds)[(len(runs) - 1) // 2]
+
+
 def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
     """Full refresh over 99 batches, then one incremental batch, ``repeat`` times."""
     generated = workdir / f"gen_{rsvps}"
-    generate(generated, seed=7, scale=rsvps / RSVPS_PER_SCALE, batches=BATCHES)
+    if not generated.exists():
+        generate(generated, seed=7, scale=rsvps / RSVPS_PER_SCALE, batches=BATCHES)
     input_dir, warehouse = workdir / f"in_{rsvps}", workdir / f"wh_{rsvps}"
+    shutil.rmtree(input_dir, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
     _stage_batches(generated, input_dir, BATCHES - 1)
-    full = [_kedro_run(input_dir, warehouse, True) for _ in range(repeat)]
+    full = []
+    for number in range(repeat):
+        full.append(_kedro_run(input_dir, warehouse, True))
+        _progress(rsvps, "full", number, full[-1])
     snapshot = workdir / f"snap_{rsvps}"
+    shutil.rmtree(snapshot, ignore_errors=True)
     shutil.copytree(warehouse, snapshot)
     _stage_batches(generated, input_dir, BATCHES)
     incremental = []
-    for _ in range(repeat):
+    for number in range(repeat):
         incremental.append(_kedro_run(input_dir, warehouse, False))
+        _progress(rsvps, "1% incremental", number, incremental[-1])
         shutil.rmtree(warehouse)
         shutil.copytree(snapshot, warehouse)
-    size_mb = sum(p.stat().st_size for p in input_dir.rglob("*.json")) / 1e6
     return {
-        "rsvps": _count_rsvps(input_dir, BATCHES),
-        "input_mb": size_mb,
-        "full": statistics.median(t.seconds for t in full),
-        "incremental": statistics.median(t.seconds for t in incremental),
-        "peak_mb": max(t.peak_rss_mb for t in full + incremental),
+        "rsvps": _count_rsvps(input_dir),
+        "input_mb": sum(p.stat().st_size for p in input_dir.rglob("*.json")) / 1e6,
+        "full": statistics.median(run.seconds for run in full),
+        "incremental": statistics.median(run.seconds for run in incremental),
+        "peak_mb": max(run.peak_rss_mb for run in full + incremental),
+        "full_run": _median_run(full),
+        "incremental_run": _median_run(incremental),
     }
+
+
+def _progress(rsvps: int, kind: str, number: int, run: Run) -> None:
+    print(  # noqa: T201
+        f"  {rsvps:>9,} target RSVPs, {kind} run {number + 1}: {run.seconds:.1f} s, "
+        f"peak {run.peak_rss_mb:,.0f} MB",
+        flush=True,
+    )
+
+
+def _breakdown(run: Run) -> str:
+    tasks = run.report["tasks"]
+    startup = run.seconds - run.report["run_s"]
+    parts = [f"start-up {startup:.0f} s"]
+    for layer, prefixes in LAYERS:
+        chosen = [task for name, task in tasks.items() if name.startswith(prefixes)]
+        seconds = sum(task["total_s"] for task in chosen)
+        jobs = sum(task.get("spark_jobs", 0) for task in chosen)
+        parts.append(f"{layer} {seconds:.0f} s/{len(chosen)} tasks/{jobs} jobs")
+    parts.append(f"{run.commits} Delta commits")
+    return ", ".join(parts)
 
 
 def main() -> None:
@@ -121,19 +217,27 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mm-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     rows = [bench_size(size, args.repeat, workdir) for size in args.sizes]
-    header = (
+    print(  # noqa: T201
+        f"\nmachine: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB; "
+        f"repeat={args.repeat} (median)"
+    )
+    print(  # noqa: T201
         f"{'RSVP rows':>10} {'input MB':>9} {'full s':>8} {'rows/s':>8} "
         f"{'1% incr s':>10} {'incr/full':>9} {'peak MB':>8}"
     )
-    print(f"machine: {os.cpu_count()} cores; repeat={args.repeat} (median)")  # noqa: T201
-    print(header)  # noqa: T201
     for row in rows:
         print(  # noqa: T201
             f"{row['rsvps']:>10,} {row['input_mb']:>9.1f} {row['full']:>8.1f} "
             f"{row['rsvps'] / row['full']:>8,.0f} {row['incremental']:>10.1f} "
             f"{row['incremental'] / row['full']:>9.2f} {row['peak_mb']:>8,.0f}"
         )
+    print("\nwhere the time of the median run went:")  # noqa: T201
+    for row in rows:
+        print(f"{row['rsvps']:>10,} full: {_breakdown(row['full_run'])}")  # noqa: T201
+        print(f"{'':>10} incr: {_breakdown(row['incremental_run'])}")  # noqa: T201
 
 
 if __name__ == "__main__":
