@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class SparkHooks:
 
     def __init__(self) -> None:
         self._unsaved: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
@@ -48,10 +50,16 @@ class SparkHooks:
 
     @hook_impl
     def after_dataset_saved(self, node: Node) -> None:
-        """After the task's last output, drop everything cached."""
-        self._unsaved[node.name] = self._unsaved.get(node.name, 1) - 1
+        """After the task's last output, and when no other task is running (a
+        threaded runner runs several), drop everything cached."""
+        with self._lock:
+            self._unsaved[node.name] = self._unsaved.get(node.name, 1) - 1
+            if self._unsaved[node.name] > 0:
+                return
+            del self._unsaved[node.name]
+            idle = not self._unsaved
         session = SparkSession.getActiveSession()
-        if self._unsaved[node.name] <= 0 and session is not None:
+        if idle and session is not None:
             session.catalog.clearCache()
 
 
