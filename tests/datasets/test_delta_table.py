@@ -66,6 +66,44 @@ def test_merge_upserts_on_the_primary_key(spark: SparkSession, tmp_path: Path) -
     assert rows_of(visits.load()) == [(1, "mon", 1), (1, "tue", 5), (2, "tue", 1)]
 
 
+def _properties(spark: SparkSession, people: DeltaTableDataset) -> dict[str, str]:
+    detail = spark.sql(f"DESCRIBE DETAIL delta.`{people.location.path}`").first()
+    return dict(detail["properties"])
+
+
+def test_table_properties_are_set_on_creation_and_on_an_existing_table(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # The session default (spark.yml) turns deletion vectors on for new tables.
+    plain = dataset(
+        tmp_path, "test_delta_properties", write_mode="merge", primary_key="id"
+    )
+    plain.save(frame(spark, [(1, "Ada")]))
+    assert _properties(spark, plain)["delta.enableDeletionVectors"] == "true"
+
+    # The same table configured without them: altered before the next MERGE...
+    configured = dataset(
+        tmp_path,
+        "test_delta_properties",
+        write_mode="merge",
+        primary_key="id",
+        table_properties={"delta.enableDeletionVectors": False},
+    )
+    configured.save(frame(spark, [(1, "Ada L."), (2, "Grace")]))
+    assert _properties(spark, configured)["delta.enableDeletionVectors"] == "false"
+    assert rows_of(configured.load()) == [(1, "Ada L."), (2, "Grace")]
+
+    # ...and a table created with them configured starts with them.
+    fresh = dataset(
+        tmp_path / "fresh",
+        "test_delta_properties_new",
+        table_properties={"delta.enableDeletionVectors": "false"},
+    )
+    fresh.save(frame(spark, [(3, "Linus")]))
+    assert _properties(spark, fresh)["delta.enableDeletionVectors"] == "false"
+    assert fresh.storage["table_properties"] == {"delta.enableDeletionVectors": "false"}
+
+
 def test_append_adds_rows_to_the_table(spark: SparkSession, tmp_path: Path) -> None:
     people = dataset(tmp_path, "test_delta_append", write_mode="append")
 

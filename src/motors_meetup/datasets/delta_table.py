@@ -13,6 +13,8 @@ Writes are ``overwrite`` (schema replaced), ``append`` or ``merge`` (Delta MERGE
 given — new rows inserted; the table is created on the first write). A ``merge``
 table is overwritten instead when ``full_refresh`` is true, and an empty increment
 is not written at all, so a run with no new input leaves the table untouched.
+``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
+is created, and altered on an existing table whose properties differ.
 
 For kedro-viz and the docs (no Spark needed): :attr:`DeltaTableDataset.description`
 is the table's contract description, :meth:`DeltaTableDataset.table_preview` the
@@ -108,6 +110,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         update_condition: str | None = None,
         full_refresh: bool | str = False,
         empty_schema: str | None = None,
+        table_properties: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if write_mode not in WRITE_MODES:
@@ -124,6 +127,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         self._update_condition = update_condition
         self._full_refresh = str(full_refresh).strip().lower() in TRUE_WORDS
         self._empty_schema = empty_schema
+        self._properties = {
+            str(key): str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in (table_properties or {}).items()
+        }
         self.metadata = metadata
 
     @property
@@ -139,6 +146,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "primary_key": list(self._primary_key),
             "partition_columns": list(self._partition_columns),
             "update_condition": self._update_condition,
+            "table_properties": dict(self._properties),
         }
 
     @property
@@ -223,7 +231,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
     def _save(self, data: DataFrame) -> None:
         merging = self._write_mode == "merge" and not self._full_refresh
-        if merging and self._exists():
+        exists = self._exists()
+        if exists:
+            self._align_properties()
+        if merging and exists:
             if data.isEmpty():
                 logger.info(
                     "No changes for %s: table left as it is", self._location.name
@@ -243,6 +254,9 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             writer = writer.option("mergeSchema", "true")
         if self._partition_columns:
             writer = writer.partitionBy(*self._partition_columns)
+        for key, value in self._properties.items():
+            # Taken as table properties when the write creates the table.
+            writer = writer.option(key, value)
         if self._location.path is not None:
             writer.save(self._location.path)
         else:
@@ -251,12 +265,31 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             )
             writer.saveAsTable(self._location.name)
 
-    def _merge(self, data: DataFrame) -> None:
+    def _delta_table(self) -> DeltaTable:
         spark = self._spark()
         if self._location.path is not None:
-            target = DeltaTable.forPath(spark, self._location.path)
-        else:
-            target = DeltaTable.forName(spark, self._location.name)
+            return DeltaTable.forPath(spark, self._location.path)
+        return DeltaTable.forName(spark, self._location.name)
+
+    def _align_properties(self) -> None:
+        """Set the configured table properties an existing table lacks."""
+        if not self._properties:
+            return
+        current = self._delta_table().detail().first()["properties"] or {}
+        wrong = {k: v for k, v in self._properties.items() if current.get(k) != v}
+        if not wrong:
+            return
+        target = (
+            f"delta.`{self._location.path}`"
+            if self._location.path is not None
+            else self._location.name
+        )
+        assignments = ", ".join(f"'{key}' = '{value}'" for key, value in wrong.items())
+        self._spark().sql(f"ALTER TABLE {target} SET TBLPROPERTIES ({assignments})")
+        logger.info("Table properties of %s set: %s", self._location.name, wrong)
+
+    def _merge(self, data: DataFrame) -> None:
+        target = self._delta_table()
         condition = " AND ".join(
             f"t.`{key}` <=> s.`{key}`" for key in self._primary_key
         )
