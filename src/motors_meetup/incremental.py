@@ -19,8 +19,10 @@ from pyspark.sql import functions as F
 
 BATCH_COLUMN = "_batch_id"
 SOURCE_FILE_COLUMN = "_source_file"
-# Batch number per loaded ``audit.run_batch`` frame: nodes ask for it several times.
+# Batch number per loaded ``audit.run_batch`` frame, and processed files per loaded
+# ``audit.processed_files`` frame: several nodes ask for them.
 _BATCH_IDS: WeakKeyDictionary[DataFrame, int] = WeakKeyDictionary()
+_PROCESSED: WeakKeyDictionary[DataFrame, list[str]] = WeakKeyDictionary()
 
 
 def open_batch(processed_files: DataFrame, full_refresh: bool) -> DataFrame:
@@ -43,7 +45,11 @@ def unprocessed_records(
     """
     if full_refresh:
         return records
-    done = [row.source_file for row in processed_files.select("source_file").collect()]
+    done = _PROCESSED.get(processed_files)
+    if done is None:
+        files = processed_files.select("source_file").collect()
+        done = [row.source_file for row in files]
+        _PROCESSED[processed_files] = done
     return records.where(~F.col("source_file").isin(done)) if done else records
 
 
