@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from kedro.pipeline import Node
 from pyspark.sql import SparkSession
 
-from motors_meetup.hooks import RUN_REPORT_VARIABLE, RunReportHooks
+from motors_meetup.hooks import (
+    EVENT_LOG_VARIABLE,
+    RUN_REPORT_VARIABLE,
+    RunReportHooks,
+    with_event_log,
+)
 
 
 def _identity(value: object) -> object:
@@ -43,3 +51,74 @@ def test_report_counts_the_spark_jobs_of_each_task(
     first_task = tasks["first"]
     assert first_task["total_s"] >= first_task["plan_s"] + first_task["save_s"] - 1e-6
     assert report["run_s"] >= first_task["total_s"]
+
+
+def test_event_log_is_added_only_when_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = {"spark.master": "local[2]"}
+    monkeypatch.delenv(EVENT_LOG_VARIABLE, raising=False)
+    assert with_event_log(options) == options
+
+    monkeypatch.setenv(EVENT_LOG_VARIABLE, str(tmp_path / "events"))
+    assert with_event_log(options) == {
+        "spark.master": "local[2]",
+        "spark.eventLog.enabled": True,
+        "spark.eventLog.dir": (tmp_path / "events").as_uri(),
+        "spark.eventLog.compress": False,
+    }
+    assert (tmp_path / "events").is_dir()
+
+
+def _spark_jobs_module() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "spark_jobs.py"
+    spec = importlib.util.spec_from_file_location("spark_jobs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["spark_jobs"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_spark_jobs_splits_task_time_into_job_and_driver_seconds(
+    tmp_path: Path,
+) -> None:
+    spark_jobs = _spark_jobs_module()
+
+    def start(job: int, group: str, at: int, description: str = "") -> dict:
+        return {
+            "Event": "SparkListenerJobStart",
+            "Job ID": job,
+            "Submission Time": at,
+            "Properties": {
+                "spark.jobGroup.id": group,
+                "spark.job.description": description,
+            },
+        }
+
+    def end(job: int, at: int) -> dict:
+        return {"Event": "SparkListenerJobEnd", "Job ID": job, "Completion Time": at}
+
+    events = [
+        start(0, "stg_users", 1_000),
+        end(0, 1_500),
+        {"Event": "SparkListenerStageCompleted", "Stage Info": {}},
+        start(1, "stg_users", 2_000, "stg_users - MERGE operation - scanning files"),
+        end(1, 3_250),
+        start(2, "dim_date", 4_000),
+        end(2, 4_100),
+    ]
+    log = tmp_path / "app-1" / "events_1_app-1"
+    log.parent.mkdir()
+    log.write_text("\n".join(json.dumps(event) for event in events) + "\n")
+
+    jobs = spark_jobs.jobs_by_task(tmp_path)
+
+    assert {name: (t.jobs, t.seconds, t.merge_jobs) for name, t in jobs.items()} == {
+        "stg_users": (2, 1.75, 1),
+        "dim_date": (1, 0.1, 0),
+    }
+    report = {"tasks": {"stg_users": {"total_s": 3.0}, "dim_date": {"total_s": 0.5}}}
+    table = spark_jobs.render(report, jobs).splitlines()
+    assert table[1].split() == ["stg_users", "3.0", "1.8", "1.2", "2", "1"]
+    assert table[-1].split() == ["all", "tasks", "3.5", "1.9", "1.6", "3", "1"]

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DEPTH = "SCHEMA_AND_DATA"
 RUN_REPORT_VARIABLE = "MOTORS_MEETUP_RUN_REPORT"
+EVENT_LOG_VARIABLE = "MOTORS_MEETUP_SPARK_EVENT_LOG"
 
 
 class SparkHooks:
@@ -32,6 +33,10 @@ class SparkHooks:
     Every dataset between tasks is a stored table, so nothing cached by a task (a
     node caching a frame that two outputs share, a contract check) is needed after
     the task: keeping it would only hold executor memory.
+
+    ``MOTORS_MEETUP_SPARK_EVENT_LOG=<folder>`` also writes Spark's event log there
+    (uncompressed), for ``benchmarks/spark_jobs.py`` to tell Spark job time from
+    driver time per task.
     """
 
     def __init__(self) -> None:
@@ -41,7 +46,7 @@ class SparkHooks:
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
         """Build the session before any dataset is loaded."""
-        build_spark_session(context.config_loader["spark"])
+        build_spark_session(with_event_log(context.config_loader["spark"]))
 
     @hook_impl
     def before_node_run(self, node: Node) -> None:
@@ -61,6 +66,20 @@ class SparkHooks:
         session = SparkSession.getActiveSession()
         if idle and session is not None:
             session.catalog.clearCache()
+
+
+def with_event_log(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` plus an event log, when ``MOTORS_MEETUP_SPARK_EVENT_LOG`` asks."""
+    folder = os.environ.get(EVENT_LOG_VARIABLE)
+    if not folder:
+        return dict(options)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return {
+        **options,
+        "spark.eventLog.enabled": True,
+        "spark.eventLog.dir": Path(folder).resolve().as_uri(),
+        "spark.eventLog.compress": False,
+    }
 
 
 class ContractHooks:
