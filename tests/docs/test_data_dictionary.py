@@ -112,3 +112,19 @@ def test_viz_stats_come_from_the_delta_log(
     stats = dd.viz_stats(params={"warehouse_dir": str(tmp_path)})
 
     assert stats == {"marts.dim_date": {"rows": 10, "columns": 1, "file_size": 120}}
+
+
+def test_storage_text_names_the_merge_key_and_the_table_properties() -> None:
+    storage = {
+        "format": "Delta",
+        "table": "staging.stg_groups",
+        "write_mode": "merge",
+        "primary_key": ["group_id"],
+        "update_condition": None,
+        "partition_columns": [],
+        "table_properties": {"delta.enableDeletionVectors": "false"},
+    }
+    assert dd._storage_text(storage) == (  # noqa: SLF001
+        "Delta table staging.stg_groups; write mode merge (MERGE on group_id); "
+        "table properties delta.enableDeletionVectors=false"
+    )

@@ -743,6 +743,9 @@ def _storage_text(storage: Mapping[str, Any]) -> str:
         text += ")"
     if storage.get("partition_columns"):
         text += f"; partitioned by {', '.join(storage['partition_columns'])}"
+    if storage.get("table_properties"):
+        pairs = [f"{key}={value}" for key, value in storage["table_properties"].items()]
+        text += f"; table properties {', '.join(pairs)}"
     return text
 
 
