@@ -10,7 +10,8 @@ cut-short benchmark still has complete pairs.
     python benchmarks/run_benchmark.py --sizes 10000 100000 1000000 --repeat 3
 
 Prints a table per size — RSVP rows, wall seconds (median), rows/s, peak memory of
-the whole process tree (the kedro process and its Spark JVM, sampled from /proc) —
+the whole process tree (the kedro process and its Spark JVM: proportional set size,
+sampled from /proc) —
 and where the time of the median run went: start-up (Python, Kedro, JVM), each
 layer's tasks, the Spark jobs they ran and the Delta commits they made.
 """
@@ -54,15 +55,20 @@ class Run:
     """One measured ``kedro run``."""
 
     seconds: float
-    peak_rss_mb: float
+    peak_mb: float
     report: dict = field(default_factory=dict)
     commits: int = 0
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, from /proc."""
+def _tree_memory_kb(root: int) -> int:
+    """Memory of ``root`` and all its descendants, from /proc.
+
+    Each process counts its proportional set size (PSS: shared pages divided among
+    the processes sharing them). Plain RSS counts a shared page once per process, so
+    a child forked from the 6 GB JVM (Hadoop's local file system runs ``chmod``
+    and friends) would add the JVM's memory a second time.
+    """
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -71,16 +77,29 @@ def _tree_rss_kb(root: int) -> int:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * int(PAGE_KB)
+        parents[int(entry.name)] = int(fields[1])
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(_process_memory_kb(pid) for pid in tree)
+
+
+def _process_memory_kb(pid: int) -> int:
+    """PSS of one process (RSS where the kernel has no smaps_rollup); 0 if gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat[stat.rindex(")") + 2 :].split()[21]) * int(PAGE_KB)
 
 
 def _delta_commits(warehouse: Path) -> int:
@@ -114,7 +133,7 @@ def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Run:
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+            peak[0] = max(peak[0], _tree_memory_kb(process.pid))
             done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -177,7 +196,7 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
         "input_mb": sum(p.stat().st_size for p in input_dir.rglob("*.json")) / 1e6,
         "full": statistics.median(run.seconds for run in full),
         "incremental": statistics.median(run.seconds for run in incremental),
-        "peak_mb": max(run.peak_rss_mb for run in full + incremental),
+        "peak_mb": max(run.peak_mb for run in full + incremental),
         "full_run": _median_run(full),
         "incremental_run": _median_run(incremental),
     }
@@ -186,7 +205,7 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
 def _progress(rsvps: int, kind: str, number: int, run: Run) -> None:
     print(  # noqa: T201
         f"  {rsvps:>9,} target RSVPs, {kind} run {number + 1}: {run.seconds:.1f} s, "
-        f"peak {run.peak_rss_mb:,.0f} MB",
+        f"peak {run.peak_mb:,.0f} MB",
         flush=True,
     )
 
