@@ -134,7 +134,8 @@ def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Run:
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_memory_kb(process.pid))
-            done.wait(0.5)
+            # Reading PSS walks the JVM's page tables: sampled every 2 s to stay cheap.
+            done.wait(2.0)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
