@@ -35,6 +35,11 @@ TEST_OPTIONS = {
     "spark.rdd.compress": "false",
     "spark.shuffle.compress": "false",
     "spark.databricks.delta.snapshotPartitions": "1",
+    # Frames in tests hold a few rows: generating and compiling Java code for each
+    # query costs more than it saves. Spark's interpreted evaluation gives the same
+    # results (Spark's own tests run both paths).
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
 }
 
 
