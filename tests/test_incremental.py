@@ -18,6 +18,7 @@ from kedro.framework.startup import bootstrap_project
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.incremental import (
+    ProcessedFilesOutdated,
     changed,
     close_batch,
     open_batch,
@@ -157,11 +158,15 @@ def test_incremental_batches_equal_one_full_refresh(
 def test_rerun_without_new_input_changes_no_table(
     spark: SparkSession, incremental: Path
 ) -> None:
+    # The same deliveries in another folder are no new input: a delivery is known
+    # by its content, not by where its file lies.
     snapshot = incremental.parent / "snapshot"
     shutil.copytree(incremental, snapshot)
+    moved = incremental.parent / "moved_input"
+    shutil.copytree(incremental.parent / "input", moved)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MOTORS_MEETUP_USER", USER)
-        _run(incremental.parent / "input", incremental)
+        _run(moved, incremental)
     assert _differences(spark, incremental, snapshot) == {}
     stg = incremental / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
     before = snapshot / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
@@ -185,10 +190,15 @@ def test_later_batches_are_merged_not_rebuilt(
 # ---- the helpers, on hand-made frames ----------------------------------------
 
 
-def _processed(spark: SparkSession, *files: tuple[str, int]) -> DataFrame:
+def _processed(spark: SparkSession, *deliveries: tuple[str, int]) -> DataFrame:
+    """``audit.processed_files`` with (delivery_id, batch_id) rows."""
     return spark.createDataFrame(
-        [(name, number, None) for name, number in files],
-        "source_file string, batch_id bigint, processed_at timestamp",
+        [
+            (delivery, f"/in/{delivery}.json", number, None)
+            for delivery, number in deliveries
+        ],
+        "delivery_id string, source_file string, batch_id bigint, "
+        "processed_at timestamp",
     )
 
 
@@ -202,18 +212,38 @@ def test_open_batch_numbers_the_run_after_the_last_recorded_one(
     assert [tuple(row) for row in later.collect()] == [(4, True)]
 
 
-def test_only_records_of_unprocessed_files_are_read(spark: SparkSession) -> None:
+def test_only_records_of_unprocessed_deliveries_are_read(spark: SparkSession) -> None:
+    # b1 was processed when it lay elsewhere: its content, not its path, counts.
     records = spark.createDataFrame(
-        [("/in/events/b1.json", "{1}"), ("/in/events/b2.json", "{2}")],
-        "source_file string, record string",
+        [
+            ("/moved/events/b1.json", "d1", "{1}"),
+            ("/moved/events/b2.json", "d2", "{2}"),
+        ],
+        "source_file string, delivery_id string, record string",
     )
-    processed = _processed(spark, ("/in/events/b1.json", 1))
+    processed = _processed(spark, ("d1", 1))
 
     fresh = unprocessed_records(records, processed, full_refresh=False)
     everything = unprocessed_records(records, processed, full_refresh=True)
 
     assert [row.record for row in fresh.collect()] == ["{2}"]
     assert sorted(row.record for row in everything.collect()) == ["{1}", "{2}"]
+
+
+def test_a_processed_files_table_without_delivery_ids_asks_for_a_full_refresh(
+    spark: SparkSession,
+) -> None:
+    records = spark.createDataFrame(
+        [("d1", "{1}")], "delivery_id string, record string"
+    )
+    old = spark.createDataFrame(
+        [("/in/events/b1.json", 1, None)],
+        "source_file string, batch_id bigint, processed_at timestamp",
+    )
+
+    with pytest.raises(ProcessedFilesOutdated, match="full_refresh=true"):
+        unprocessed_records(records, old, full_refresh=False)
+    assert unprocessed_records(records, old, full_refresh=True).count() == 1
 
 
 def test_stamp_and_changed_select_the_batch_s_rows(spark: SparkSession) -> None:
@@ -226,21 +256,26 @@ def test_stamp_and_changed_select_the_batch_s_rows(spark: SparkSession) -> None:
     assert [tuple(row) for row in changed(written, batch).collect()] == [("new", 2)]
 
 
-def test_close_batch_records_the_files_of_raw_tables_only(spark: SparkSession) -> None:
+def test_close_batch_records_the_deliveries_of_raw_tables_only(
+    spark: SparkSession,
+) -> None:
     batch = open_batch(_processed(spark), full_refresh=False)
     accepted = spark.createDataFrame(
-        [("k1", "/in/e/b1.json", 1), ("k2", "/in/e/b1.json", 1)],
-        "k string, _source_file string, _batch_id bigint",
+        [
+            ("k1", "/in/e/b1.json", "d1", 1),
+            ("k2", "/in/e/b1.json", "d1", 1),
+            ("k3", "/in/e/old.json", "d0", 0),
+        ],
+        "k string, _source_file string, _delivery_id string, _batch_id bigint",
     )
     rejected = spark.createDataFrame(
-        [("/in/u/b1.json", "bad", 1)],
-        "source_file string, reason string, _batch_id bigint",
+        [("/in/u/b1.json", "d2", "bad", 1)],
+        "source_file string, delivery_id string, reason string, _batch_id bigint",
     )
     mart = spark.createDataFrame([("x", 1)], "event_sk string, _batch_id bigint")
 
     files = close_batch(batch, accepted, rejected, mart)
 
-    assert sorted((row.source_file, row.batch_id) for row in files.collect()) == [
-        ("/in/e/b1.json", 1),
-        ("/in/u/b1.json", 1),
-    ]
+    assert sorted(
+        (row.delivery_id, row.source_file, row.batch_id) for row in files.collect()
+    ) == [("d1", "/in/e/b1.json", 1), ("d2", "/in/u/b1.json", 1)]

@@ -1,8 +1,10 @@
 """Incremental processing: which input is new in this run, and what it changes.
 
 A run is a *batch*. ``open_batch`` numbers it (one more than the last batch recorded
-in ``audit.processed_files``); raw nodes read only files not yet processed (all of
-them on a full refresh) and stamp every row they write with ``_batch_id``; downstream
+in ``audit.processed_files``); raw nodes read only deliveries not yet processed (all
+of them on a full refresh) and stamp every row they write with ``_batch_id``. A
+delivery is known by the md5 of its file's bytes (``delivery_id``), not by its path,
+so a moved input folder is not read again. Downstream
 nodes recompute only the entities whose rows carry the current batch id and the
 datasets MERGE them on the table's key. ``close_batch`` records the batch's files
 last, so a run killed midway is simply redone: every write before it is an
@@ -19,8 +21,9 @@ from pyspark.sql import functions as F
 
 BATCH_COLUMN = "_batch_id"
 SOURCE_FILE_COLUMN = "_source_file"
-# Batch number per loaded ``audit.run_batch`` frame, and processed files per loaded
-# ``audit.processed_files`` frame: several nodes ask for them.
+DELIVERY_COLUMN = "_delivery_id"
+# Batch number per loaded ``audit.run_batch`` frame, and processed deliveries per
+# loaded ``audit.processed_files`` frame: several nodes ask for them.
 _BATCH_IDS: WeakKeyDictionary[DataFrame, int] = WeakKeyDictionary()
 _PROCESSED: WeakKeyDictionary[DataFrame, list[str]] = WeakKeyDictionary()
 
@@ -34,23 +37,34 @@ def open_batch(processed_files: DataFrame, full_refresh: bool) -> DataFrame:
     )
 
 
+class ProcessedFilesOutdated(RuntimeError):
+    """``audit.processed_files`` predates delivery digests: a full refresh is due."""
+
+
 def unprocessed_records(
     records: DataFrame, processed_files: DataFrame, full_refresh: bool
 ) -> DataFrame:
-    """``records`` of files not processed yet (all records on a full refresh).
+    """``records`` of deliveries not processed yet (all records on a full refresh).
 
-    The processed files are a literal list, not a join: Spark then evaluates the
-    filter on each file's path before reading it, so an incremental run reads only
-    the new deliveries instead of every file ever received.
+    The processed deliveries are a literal list, not a join: ``delivery_id`` is a
+    lookup on the file's path, so Spark evaluates the filter on each file before
+    reading it, and an incremental run reads only the new deliveries instead of
+    every file ever received.
     """
     if full_refresh:
         return records
     done = _PROCESSED.get(processed_files)
     if done is None:
-        files = processed_files.select("source_file").collect()
-        done = [row.source_file for row in files]
+        if "delivery_id" not in processed_files.columns:
+            raise ProcessedFilesOutdated(
+                "audit.processed_files records deliveries by path (written before "
+                "deliveries were identified by the md5 of their content). Rebuild "
+                "once with: kedro run --params full_refresh=true"
+            )
+        rows = processed_files.select("delivery_id").collect()
+        done = [row.delivery_id for row in rows]
         _PROCESSED[processed_files] = done
-    return records.where(~F.col("source_file").isin(done)) if done else records
+    return records.where(~F.col("delivery_id").isin(done)) if done else records
 
 
 def batch_id(batch: DataFrame) -> int:
@@ -83,28 +97,34 @@ def keys_of(*frames: DataFrame) -> DataFrame:
 
 
 def close_batch(batch: DataFrame, *raw_tables: DataFrame) -> DataFrame:
-    """Files read in this batch; grain: one row per file, key ``source_file``.
+    """Deliveries read in this batch; grain: one row per delivery, key
+    ``delivery_id`` (with the path it was read from).
 
     ``raw_tables`` are the raw accepted and rejected tables (any further inputs are
-    only there to make this node run last). A file whose records were all superseded
-    stays unrecorded and is read again next time, which changes nothing.
+    only there to make this node run last). A delivery whose records were all
+    superseded stays unrecorded and is read again next time, which changes nothing.
     """
-    files = [
-        changed(table, batch).select(F.col(_file_column(table)).alias("source_file"))
+    deliveries = [
+        changed(table, batch).select(
+            F.col(_column(table, DELIVERY_COLUMN)).alias("delivery_id"),
+            F.col(_column(table, SOURCE_FILE_COLUMN)).alias("source_file"),
+        )
         for table in raw_tables
-        if BATCH_COLUMN in table.columns and _has_file_column(table)
+        if BATCH_COLUMN in table.columns and _column(table, DELIVERY_COLUMN)
     ]
     return (
-        reduce(DataFrame.unionByName, files)
-        .distinct()
+        reduce(DataFrame.unionByName, deliveries)
+        .groupBy("delivery_id")
+        .agg(F.min("source_file").alias("source_file"))
         .withColumn("batch_id", F.lit(batch_id(batch)).cast("bigint"))
         .withColumn("processed_at", F.current_timestamp())
     )
 
 
-def _has_file_column(table: DataFrame) -> bool:
-    return bool({SOURCE_FILE_COLUMN, "source_file"} & set(table.columns))
-
-
-def _file_column(table: DataFrame) -> str:
-    return SOURCE_FILE_COLUMN if SOURCE_FILE_COLUMN in table.columns else "source_file"
+def _column(table: DataFrame, audit_name: str) -> str | None:
+    """``audit_name`` (raw tables) or its name without ``_`` (rejected tables),
+    whichever ``table`` has; None when it has neither."""
+    for name in (audit_name, audit_name.removeprefix("_")):
+        if name in table.columns:
+            return name
+    return None

@@ -228,8 +228,9 @@ def records(spark: SparkSession, lines: list[str]) -> DataFrame:
     """Source records as ``JsonSourceDataset`` yields them, from one file."""
     modified = datetime(2017, 6, 1)
     return spark.createDataFrame(
-        [("/drop/batch_0001.json", modified, line) for line in lines],
-        "source_file string, file_modified_at timestamp, record string",
+        [("/drop/batch_0001.json", "0" * 32, modified, line) for line in lines],
+        "source_file string, delivery_id string, file_modified_at timestamp, "
+        "record string",
     )
 
 

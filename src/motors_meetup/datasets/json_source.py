@@ -4,8 +4,13 @@ A source is ``<input_dir>/<source>.json`` or a folder ``<input_dir>/<source>/`` 
 ``.json`` files (deliveries). Each file is JSON lines (one object per line) or one
 top-level array. Loading yields one row per record, still as text, so that typing
 happens in the raw layer, where a record that cannot be parsed is quarantined rather
-than lost: ``source_file``, ``file_modified_at`` (the delivery's arrival) and
-``record``.
+than lost: ``source_file``, ``delivery_id`` (the md5 of the file's bytes),
+``file_modified_at`` (the delivery's arrival) and ``record``.
+
+A delivery is identified by its content, not its path: moving the input folder
+changes no ``delivery_id``, so an incremental run does not read moved files again.
+A file with the same bytes as another file of the source is the same delivery and
+is read once (the other copy is named in a warning).
 
 For kedro-viz, :meth:`JsonSourceDataset.preview` returns an HTML card: what the
 source is, its files and its first records, read without Spark.
@@ -13,6 +18,7 @@ source is, its files and its first records, read without Spark.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -35,6 +41,15 @@ RECORD_SCHEMA = T.StructType(
             T.StringType(),
             False,
             {"comment": "Local path of the delivery file the record was read from."},
+        ),
+        T.StructField(
+            "delivery_id",
+            T.StringType(),
+            False,
+            {
+                "comment": "md5 of the delivery file's bytes: the delivery's identity "
+                "wherever the file lies."
+            },
         ),
         T.StructField(
             "file_modified_at",
@@ -72,6 +87,7 @@ class SourceFile:
     modified_at: datetime
     is_array: bool
     is_blank: bool = False
+    digest: str = ""
 
 
 class JsonSourceDataset(AbstractDataset[None, DataFrame]):
@@ -169,12 +185,13 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
                 f"Source {self._source!r}: input file is empty (no bytes or only "
                 f"whitespace): {names}"
             )
+        deliveries = self._distinct_deliveries([f for f in files if f not in empty])
         spark = SparkSession.builder.getOrCreate()
         frames = []
-        lines = [f for f in files if not f.is_array and f not in empty]
+        lines = [f for f in deliveries if not f.is_array]
         if lines:
             frames.append(_read_json_lines(spark, lines))
-        arrays = [f for f in files if f.is_array and f not in empty]
+        arrays = [f for f in deliveries if f.is_array]
         if arrays:
             rows = [row for file in arrays for row in _array_records(file)]
             frames.append(spark.createDataFrame(rows, RECORD_SCHEMA))
@@ -182,6 +199,36 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
         for frame in frames[1:]:
             result = result.unionByName(frame)
         return result
+
+    def _distinct_deliveries(self, files: list[SourceFile]) -> list[SourceFile]:
+        """``files`` without later copies of an earlier file's bytes."""
+        first: dict[str, SourceFile] = {}
+        for file in files:
+            original = first.setdefault(file.digest, file)
+            if original is not file:
+                logger.warning(
+                    "Source %r: %s has the same content as %s: read once",
+                    self._source,
+                    file.path,
+                    original.path,
+                )
+        return list(first.values())
+
+
+# Digests already computed in this process, by (path, size, modification time).
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """md5 (hex) of the file's bytes, computed once per version of the file."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    known = _DIGESTS.get(key)
+    if known is None:
+        with path.open("rb") as handle:
+            known = hashlib.file_digest(handle, "md5").hexdigest()
+        _DIGESTS[key] = known
+    return known
 
 
 def _describe_file(path: Path) -> SourceFile:
@@ -194,7 +241,10 @@ def _describe_file(path: Path) -> SourceFile:
             if not chunk:
                 break
             head = chunk.lstrip(_BLANK)
-    return SourceFile(path.resolve(), modified, head.startswith(b"["), not head)
+    resolved = path.resolve()
+    return SourceFile(
+        resolved, modified, head.startswith(b"["), not head, file_digest(resolved)
+    )
 
 
 def _read_json_lines(spark: SparkSession, files: list[SourceFile]) -> DataFrame:
@@ -206,38 +256,44 @@ def _read_json_lines(spark: SparkSession, files: list[SourceFile]) -> DataFrame:
     modified = F.to_timestamp(
         F.date_trunc("second", F.col("_metadata.file_modification_time"))
     )
+    # A lookup on the file's path, so a filter on delivery_id still prunes files
+    # before they are read.
+    digests = F.create_map(
+        *[F.lit(value) for f in files for value in (str(f.path), f.digest)]
+    )
     return frame.where(F.trim("value") != "").select(
         path.alias("source_file"),
+        F.element_at(digests, path).alias("delivery_id"),
         modified.alias("file_modified_at"),
         F.col("value").alias("record"),
     )
 
 
-def _array_records(file: SourceFile) -> list[tuple[str, datetime, str]]:
+def _array_records(file: SourceFile) -> list[tuple[str, str, datetime, str]]:
     """Elements of a top-level JSON array; an unparseable rest is one bad record."""
     text = file.path.read_text(encoding="utf-8-sig", errors="replace")
-    source, when = str(file.path), file.modified_at
+    source, digest, when = str(file.path), file.digest, file.modified_at
     position = text.index("[") + 1
-    rows: list[tuple[str, datetime, str]] = []
+    rows: list[tuple[str, str, datetime, str]] = []
     end = position
     while True:
         position = _skip(text, position, " \t\r\n,")
         if position >= len(text):
             # No closing "]": the file was cut. Its unparsed tail (possibly empty)
             # is one bad record, so the truncation is visible in the quarantine.
-            rows.append((source, when, text[end:].strip()))
+            rows.append((source, digest, when, text[end:].strip()))
             return rows
         if text[position] == "]":
             if text[position:].strip() != "]":
-                rows.append((source, when, text[position + 1 :].strip()))
+                rows.append((source, digest, when, text[position + 1 :].strip()))
             return rows
         try:
             _, end = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError:
-            rows.append((source, when, text[position:].strip()))
+            rows.append((source, digest, when, text[position:].strip()))
             return rows
         # The element's own text, unchanged (escapes, spacing and all).
-        rows.append((source, when, text[position:end]))
+        rows.append((source, digest, when, text[position:end]))
         position = end
 
 

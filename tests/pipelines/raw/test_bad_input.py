@@ -128,7 +128,7 @@ def typed(input_dir: Path, source: str, raw: dict[str, Any] = RAW) -> Outcome:
     accepted, rejected = NODES[source](records, raw)
     rows = [
         row.asDict(recursive=True)
-        for row in accepted.drop("_record_key", "_delivery").collect()
+        for row in accepted.drop("_record_key", "_delivery", "_delivery_id").collect()
     ]
     bad = sorted((row.reason, row.record) for row in rejected.collect())
     assert records.count() == len(rows) + len(bad), "a record was lost"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from motors_meetup.pipelines.raw.nodes import (
     BadInputError,
@@ -26,19 +27,27 @@ RAW: dict[str, Any] = {"on_bad_record": "quarantine", "min_epoch_ms": 1000000000
 RECORDS = "source_file string, file_modified_at timestamp, record string"
 DAY1 = datetime(2017, 6, 1)
 DAY2 = datetime(2017, 6, 2)
-BOOKKEEPING = ("_record_key", "_delivery")
+BOOKKEEPING = ("_record_key", "_delivery", "_delivery_id", "delivery_id")
 
 
 def records(spark: SparkSession, *rows: tuple[str, datetime, str]) -> DataFrame:
-    """A source as ``JsonSourceDataset`` loads it: (file, its mtime, record text)."""
-    return spark.createDataFrame(list(rows), RECORDS)
+    """A source as ``JsonSourceDataset`` loads it: (file, its mtime, record text),
+    each file its own delivery (``delivery_id`` = md5 of the file name here)."""
+    frame = spark.createDataFrame(list(rows), RECORDS)
+    return frame.select(
+        "source_file",
+        F.md5("source_file").alias("delivery_id"),
+        "file_modified_at",
+        "record",
+    )
 
 
 def rows_of(frame: DataFrame) -> list[dict[str, Any]]:
     """The frame's rows as dicts (nested rows too), sorted for comparison.
 
-    The incremental bookkeeping columns (``_record_key``, ``_delivery``) are left
-    out: they belong to the batch machinery, not to the typing rules tested here.
+    The incremental bookkeeping columns (``_record_key``, ``_delivery``,
+    ``_delivery_id``) are left out: they belong to the batch machinery, not to the
+    typing rules tested here.
     """
     frame = frame.drop(*BOOKKEEPING)
     return canon(row.asDict(recursive=True) for row in frame.collect())
@@ -524,3 +533,38 @@ def test_load_report_counts_rows_read_as_accepted_plus_rejected(
             "_batch_id": 3,
         }
     ]
+
+
+# ------------------------------------------------------------------ delivery identity
+
+
+def test_rows_carry_their_delivery_and_record_keys_ignore_where_the_file_lay(
+    spark: SparkSession,
+) -> None:
+    good = '{"group_id": "1", "created": 1488000000000}'
+    bad = '{"group_id": null, "created": 1488000000000}'
+    text = "source_file string, delivery_id string, file_modified_at timestamp, "
+    schema = text + "record string"
+    here = spark.createDataFrame(
+        [("/drop/e.json", "d1", DAY1, good), ("/drop/e.json", "d1", DAY1, bad)],
+        schema,
+    )
+    moved = spark.createDataFrame(
+        [("/moved/e.json", "d1", DAY1, good), ("/moved/e.json", "d1", DAY1, bad)],
+        schema,
+    )
+
+    def keys(frame: DataFrame) -> list[tuple[str, str]]:
+        accepted, rejected = raw_events(frame, RAW)
+        return sorted(
+            [tuple(r) for r in accepted.select("_delivery_id", "_record_key").collect()]
+            + [
+                tuple(r)
+                for r in rejected.select("delivery_id", "_record_key").collect()
+            ]
+        )
+
+    found = keys(here)
+    assert [delivery for delivery, _ in found] == ["d1", "d1"]
+    assert found[0][1] != found[1][1]
+    assert keys(moved) == found

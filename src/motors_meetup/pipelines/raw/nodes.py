@@ -26,11 +26,12 @@ RESPONSES = ("yes", "no", "waitlist")
 EVENT_STATUSES = ("past", "upcoming", "cancelled", "proposed", "suggested")
 MAX_LATITUDE = 90.0
 MAX_LONGITUDE = 180.0
-AUDIT_COLUMNS = ("_source_file", "_file_modified_at")
+AUDIT_COLUMNS = ("_source_file", "_delivery_id", "_file_modified_at")
 REJECTED_SCHEMA = T.StructType(
     [
         T.StructField("source", T.StringType(), False),
         T.StructField("source_file", T.StringType(), False),
+        T.StructField("delivery_id", T.StringType(), False),
         T.StructField("file_modified_at", T.TimestampType(), False),
         T.StructField("record", T.StringType(), True),
         T.StructField("reason", T.StringType(), False),
@@ -38,7 +39,7 @@ REJECTED_SCHEMA = T.StructType(
 )
 
 Rule = tuple[str, Column]
-_RECORD_COLUMNS = ("source_file", "file_modified_at", "record", "reason")
+_RECORD_COLUMNS = ("source_file", "delivery_id", "file_modified_at", "record", "reason")
 RECORD_KEY = "_record_key"
 DELIVERY = "_delivery"
 
@@ -235,6 +236,7 @@ def _parsed(records: DataFrame, schema: T.StructType) -> DataFrame:
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": S.CORRUPT}
     return records.select(
         F.col("source_file"),
+        F.col("delivery_id"),
         F.col("file_modified_at"),
         F.col("record"),
         F.from_json("record", schema, options).alias("j"),
@@ -302,6 +304,7 @@ def _split(
     rejected = invalid.select(
         F.lit(source).alias("source"),
         "source_file",
+        "delivery_id",
         "file_modified_at",
         "record",
         "reason",
@@ -315,6 +318,7 @@ def _split(
     accepted = valid.select(
         *content,
         F.col("source_file").alias("_source_file"),
+        F.col("delivery_id").alias("_delivery_id"),
         F.col("file_modified_at").alias("_file_modified_at"),
         *audit,
     )
@@ -322,13 +326,15 @@ def _split(
 
 
 def record_key() -> Column:
-    """A record's identity: its file, its text and which copy of that text it is.
+    """A record's identity: its delivery (the file's content digest), its text and
+    which copy of that text in the delivery it is.
 
-    Stable across reruns of the same file, so writing a batch twice is a no-op MERGE.
+    Stable across reruns of the same file, and across moves of the input folder, so
+    writing a batch twice is a no-op MERGE.
     """
     text = F.md5(F.coalesce(F.col("record"), F.lit("")))
-    copy = F.row_number().over(Window.partitionBy("source_file", text).orderBy(text))
-    return F.md5(F.concat_ws("|", F.col("source_file"), text, copy.cast("string")))
+    copy = F.row_number().over(Window.partitionBy("delivery_id", text).orderBy(text))
+    return F.md5(F.concat_ws("|", F.col("delivery_id"), text, copy.cast("string")))
 
 
 def _dedupe(

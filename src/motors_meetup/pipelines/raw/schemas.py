@@ -150,6 +150,15 @@ def source_file_field() -> Any:
     )
 
 
+def delivery_id_field() -> Any:
+    """``_delivery_id``: the delivery a raw row was read from, by content."""
+    return md5_field(
+        "md5 of the delivery file's bytes: which delivery the record came from, "
+        "wherever the file lies (incremental runs skip deliveries already read).",
+        alias="_delivery_id",
+    )
+
+
 def file_modified_at_field() -> Any:
     """``_file_modified_at``: when the delivery file arrived."""
     return pa.Field(
@@ -164,9 +173,10 @@ def file_modified_at_field() -> Any:
 def record_key_field() -> Any:
     """``_record_key``: a record's identity across reruns."""
     return md5_field(
-        "md5 of the delivery file, the record's text and its copy number within "
-        "that file: the record's identity, stable across reruns of the same file, "
-        "so re-loading a batch MERGEs onto the same rows.",
+        "md5 of the delivery's digest, the record's text and its copy number "
+        "within that delivery: the record's identity, stable across reruns of the "
+        "same file and moves of the input folder, so re-loading a batch MERGEs "
+        "onto the same rows.",
         alias="_record_key",
     )
 
@@ -233,6 +243,7 @@ class RawEvents(pa.DataFrameModel):
         "ms, guests); empty array when the record has none."
     )
     source_file_: T.StringType() = source_file_field()
+    delivery_id_: T.StringType() = delivery_id_field()
     file_modified_at_: T.TimestampType() = file_modified_at_field()
     record_key_: T.StringType() = record_key_field()
     batch_id_: T.LongType() = batch_id_field()
@@ -278,6 +289,7 @@ class RawGroups(pa.DataFrameModel):
         "the export has none."
     )
     source_file_: T.StringType() = source_file_field()
+    delivery_id_: T.StringType() = delivery_id_field()
     file_modified_at_: T.TimestampType() = file_modified_at_field()
     record_key_: T.StringType() = record_key_field()
     delivery_: DELIVERY_STRUCT = delivery_field()
@@ -316,6 +328,7 @@ class RawUsers(pa.DataFrameModel):
         "when the user has none."
     )
     source_file_: T.StringType() = source_file_field()
+    delivery_id_: T.StringType() = delivery_id_field()
     file_modified_at_: T.TimestampType() = file_modified_at_field()
     record_key_: T.StringType() = record_key_field()
     delivery_: DELIVERY_STRUCT = delivery_field()
@@ -351,6 +364,7 @@ class RawVenues(pa.DataFrameModel):
     lat: T.DoubleType() = latitude_field("Latitude of the venue.")
     lon: T.DoubleType() = longitude_field("Longitude of the venue.")
     source_file_: T.StringType() = source_file_field()
+    delivery_id_: T.StringType() = delivery_id_field()
     file_modified_at_: T.TimestampType() = file_modified_at_field()
     record_key_: T.StringType() = record_key_field()
     delivery_: DELIVERY_STRUCT = delivery_field()
@@ -379,6 +393,9 @@ class _Rejected(pa.DataFrameModel):
     source: T.StringType()
     source_file: T.StringType() = pa.Field(
         description="Path of the delivery file the rejected record was read from."
+    )
+    delivery_id: T.StringType() = md5_field(
+        "md5 of that delivery file's bytes: the delivery's identity."
     )
     file_modified_at: T.TimestampType() = pa.Field(
         description="Modification time (UTC) of that delivery file."
