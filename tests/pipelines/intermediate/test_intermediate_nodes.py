@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from hashlib import md5
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -38,7 +39,9 @@ from motors_meetup.pipelines.staging.nodes import (
 
 RAW: dict[str, Any] = {"on_bad_record": "quarantine", "min_epoch_ms": 100000000000}
 THRESHOLDS: dict[str, Any] = {"early_adopter_days": 30}
-RECORDS = "source_file string, file_modified_at timestamp, record string"
+RECORDS = (
+    "source_file string, delivery_id string, file_modified_at timestamp, record string"
+)
 DAY_MS = 86_400_000
 DESCRIPTION = "<p>Hi &amp; welcome</p>"
 # 2017-03-04 18:30:00 UTC; event number n starts n days later.
@@ -58,7 +61,8 @@ def event_id(n: int) -> str:
 
 
 def source(spark: SparkSession, *records: dict[str, Any]) -> DataFrame:
-    rows = [("in.json", datetime(2017, 6, 1), json.dumps(r)) for r in records]
+    delivery = md5(b"in.json").hexdigest()
+    rows = [("in.json", delivery, datetime(2017, 6, 1), json.dumps(r)) for r in records]
     return spark.createDataFrame(rows, RECORDS)
 
 

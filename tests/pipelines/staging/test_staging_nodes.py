@@ -31,7 +31,9 @@ from motors_meetup.pipelines.staging.nodes import (
 )
 
 RAW: dict[str, Any] = {"on_bad_record": "quarantine", "min_epoch_ms": 100000000000}
-RECORDS = "source_file string, file_modified_at timestamp, record string"
+RECORDS = (
+    "source_file string, delivery_id string, file_modified_at timestamp, record string"
+)
 DAY1 = datetime(2017, 6, 1)
 DAY2 = datetime(2017, 6, 2)
 DESCRIPTION = "<p>Hi &amp; welcome</p>"
@@ -48,7 +50,10 @@ def sk(*values: str | None) -> str:
 
 def raw_input(spark: SparkSession, *records: tuple[str, datetime, dict]) -> DataFrame:
     """A source as loaded from disk: (file, its mtime, record) -> JSON text rows."""
-    rows = [(file, when, json.dumps(record)) for file, when, record in records]
+    rows = [
+        (file, hashlib.md5(file.encode()).hexdigest(), when, json.dumps(record))
+        for file, when, record in records
+    ]
     return spark.createDataFrame(rows, RECORDS)
 
 
