@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from hashlib import md5
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -61,7 +60,7 @@ def event_id(n: int) -> str:
 
 
 def source(spark: SparkSession, *records: dict[str, Any]) -> DataFrame:
-    delivery = md5(b"in.json").hexdigest()
+    delivery = hashlib.md5(b"in.json").hexdigest()
     rows = [("in.json", delivery, datetime(2017, 6, 1), json.dumps(r)) for r in records]
     return spark.createDataFrame(rows, RECORDS)
 
