@@ -26,17 +26,6 @@ RESPONSES = ("yes", "no", "waitlist")
 EVENT_STATUSES = ("past", "upcoming", "cancelled", "proposed", "suggested")
 MAX_LATITUDE = 90.0
 MAX_LONGITUDE = 180.0
-AUDIT_COLUMNS = ("_source_file", "_delivery_id", "_file_modified_at")
-REJECTED_SCHEMA = T.StructType(
-    [
-        T.StructField("source", T.StringType(), False),
-        T.StructField("source_file", T.StringType(), False),
-        T.StructField("delivery_id", T.StringType(), False),
-        T.StructField("file_modified_at", T.TimestampType(), False),
-        T.StructField("record", T.StringType(), True),
-        T.StructField("reason", T.StringType(), False),
-    ]
-)
 
 Rule = tuple[str, Column]
 _RECORD_COLUMNS = ("source_file", "delivery_id", "file_modified_at", "record", "reason")
