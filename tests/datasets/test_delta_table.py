@@ -113,6 +113,58 @@ def test_append_adds_rows_to_the_table(spark: SparkSession, tmp_path: Path) -> N
     assert rows_of(people.load()) == [(1, "Ada"), (1, "Ada"), (2, "Grace")]
 
 
+BATCHED = "id int, name string, _batch_id bigint"
+
+
+def test_insert_appends_each_batch_and_a_rerun_replaces_its_own_rows(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(tmp_path, "test_delta_insert", write_mode="insert")
+    people.save(frame(spark, [(1, "Ada", 1)], BATCHED))  # creates it
+    people.save(frame(spark, [(2, "Grace", 2), (3, "Linus", 2)], BATCHED))
+    # Batch 2 again (a run that crashed after this write, redone): replaced, not
+    # appended a second time, and batch 1 is left alone.
+    people.save(frame(spark, [(2, "Grace", 2), (4, "Edsger", 2)], BATCHED))
+    people.save(frame(spark, [], BATCHED))  # nothing new: no commit
+    versions = spark.sql(f"DESCRIBE HISTORY delta.`{people.location.path}`").count()
+
+    assert rows_of(people.load()) == [(1, "Ada", 1), (2, "Grace", 2), (4, "Edsger", 2)]
+    assert versions == 3
+
+
+def test_insert_refuses_rows_of_two_batches_or_without_one(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(tmp_path, "test_delta_insert_bad", write_mode="insert")
+    people.save(frame(spark, [(1, "Ada", 1)], BATCHED))
+
+    with pytest.raises(Exception, match="(?i)replaceWhere|does not conform|constraint"):
+        people.save(frame(spark, [(2, "Grace", 2), (3, "Linus", 3)], BATCHED))
+    with pytest.raises(DatasetError, match="needs a _batch_id column"):
+        people.save(frame(spark, [(2, "Grace")]))
+    assert rows_of(people.load()) == [(1, "Ada", 1)]
+
+
+def test_insert_and_merge_tables_are_overwritten_on_a_full_refresh(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    for mode, name in (("insert", "refresh_insert"), ("merge", "refresh_merge")):
+        kept = dataset(
+            tmp_path, f"test_delta_{name}", write_mode=mode, primary_key="id"
+        )
+        kept.save(frame(spark, [(1, "Ada", 1)], BATCHED))
+        rebuilt = dataset(
+            tmp_path,
+            f"test_delta_{name}",
+            write_mode=mode,
+            primary_key="id",
+            full_refresh="true",
+        )
+        rebuilt.save(frame(spark, [(2, "Grace", 1)], BATCHED))
+
+        assert rows_of(kept.load()) == [(2, "Grace", 1)], mode
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -8,11 +8,14 @@ Two storage modes, one class, so no pipeline code knows the environment:
 * **table mode** (no ``warehouse_dir``; Databricks Unity Catalog): the table is the
   named table ``<catalog>.<schema>.<table>`` (``saveAsTable`` / ``MERGE INTO``).
 
-Writes are ``overwrite`` (schema replaced), ``append`` or ``merge`` (Delta MERGE on
+Writes are ``overwrite`` (schema replaced), ``append``, ``merge`` (Delta MERGE on
 ``primary_key``: matched rows updated — only where ``update_condition`` holds, if
-given — new rows inserted; the table is created on the first write). A ``merge``
-table is overwritten instead when ``full_refresh`` is true, and an empty increment
-is not written at all, so a run with no new input leaves the table untouched.
+given — new rows inserted; the table is created on the first write) or ``insert``
+(rows of one batch, appended; a second write of the same batch replaces the rows the
+first wrote, so a rerun after a crash cannot duplicate them, and no row of earlier
+batches is read). A ``merge`` or ``insert`` table is overwritten instead when
+``full_refresh`` is true, and an empty increment is not written at all, so a run
+with no new input leaves the table untouched.
 ``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
 is created, and altered on an existing table whose properties differ.
 
@@ -39,7 +42,9 @@ from pyspark.sql import types as T
 
 logger = logging.getLogger(__name__)
 
-WRITE_MODES = ("overwrite", "append", "merge")
+WRITE_MODES = ("overwrite", "append", "merge", "insert")
+# The column an ``insert`` table's rows carry their batch in (see incremental.py).
+BATCH_COLUMN = "_batch_id"
 TRUE_WORDS = ("true", "1", "yes")
 PREVIEW_ROWS = 5
 
@@ -230,21 +235,58 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         return spark.catalog.tableExists(self._location.name.replace("`", ""))
 
     def _save(self, data: DataFrame) -> None:
-        merging = self._write_mode == "merge" and not self._full_refresh
+        incremental = self._write_mode in ("merge", "insert") and not self._full_refresh
         exists = self._exists()
         if exists:
             self._align_properties()
-        if merging and exists:
-            if data.isEmpty():
-                logger.info(
-                    "No changes for %s: table left as it is", self._location.name
-                )
-                return
-            self._merge(data)
-        else:
+        if not (incremental and exists):
             mode = "append" if self._write_mode == "append" else "overwrite"
             self._write(data, mode)
+        elif self._write_mode == "insert":
+            if not self._insert(data):
+                return
+        elif data.isEmpty():
+            self._unchanged()
+            return
+        else:
+            self._merge(data)
         self._register()
+
+    def _unchanged(self) -> None:
+        logger.info("No changes for %s: table left as it is", self._location.name)
+
+    def _insert(self, data: DataFrame) -> bool:
+        """Append one batch's rows, replacing any the same batch wrote before; False
+        when there were none.
+
+        ``replaceWhere`` on the batch column: Delta skips every file whose batch
+        statistics exclude the batch, so the cost does not grow with the table, and
+        it refuses rows of another batch (one batch per write).
+        """
+        if BATCH_COLUMN not in data.columns:
+            raise DatasetError(
+                f"Table {self._location.name}: write_mode 'insert' needs a "
+                f"{BATCH_COLUMN} column"
+            )
+        first = data.select(BATCH_COLUMN).limit(1).first()
+        if first is None:
+            self._unchanged()
+            return False
+        if first[0] is None:
+            raise DatasetError(
+                f"Table {self._location.name}: rows without {BATCH_COLUMN}"
+            )
+        writer = (
+            data.write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", f"`{BATCH_COLUMN}` = {int(first[0])}")
+            .option("mergeSchema", "true")
+        )
+        if self._location.path is not None:
+            writer.save(self._location.path)
+        else:
+            writer.saveAsTable(self._location.name)
+        return True
 
     def _write(self, data: DataFrame, mode: str) -> None:
         writer = data.write.format("delta").mode(mode)

@@ -741,6 +741,8 @@ def _storage_text(storage: Mapping[str, Any]) -> str:
         if storage.get("update_condition"):
             text += f", update when {storage['update_condition']}"
         text += ")"
+    if storage.get("write_mode") == "insert":
+        text += " (each run appends its batch; a rerun replaces that batch's rows)"
     if storage.get("partition_columns"):
         text += f"; partitioned by {', '.join(storage['partition_columns'])}"
     if storage.get("table_properties"):
