@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.pipelines.marts.increments import (
     dim_events_increment,
     fact_event_attendance_increment,
+    fact_rsvps_increment,
 )
 
 EVENTS_SCHEMA = (
@@ -99,3 +100,51 @@ def test_dim_events_increment_is_the_batch_s_events_stamped(
         ("s2", "B", True)
     ]
     assert result[0]._batch_id == 3
+
+
+INT_RSVPS_SCHEMA = (
+    "rsvp_sk string, user_sk string, event_sk string, event_id string, "
+    "user_id string, group_id string, event_name string, "
+    "rsvp_last_modified_at timestamp, response string, guests int, "
+    "rsvp_version_number int, is_attending boolean, is_not_attending boolean, "
+    "is_waitlisted boolean, event_status string, event_start_time timestamp, "
+    "user_city string, _batch_id long"
+)
+DIM_EVENTS_SCHEMA = (
+    "event_sk string, venue_sk string, is_past boolean, is_upcoming boolean, "
+    "is_cancelled boolean, _batch_id long"
+)
+THRESHOLDS = {"rsvp_timing_days": {"last_minute_at_most": 1, "within_week_at_most": 7}}
+
+
+def test_rsvp_fact_takes_the_answers_of_changed_events_only(
+    spark: SparkSession,
+) -> None:
+    # e1's dim_events row changed in batch 2 (its venue was renamed): both its
+    # answers are recomputed. u3's answer on e2 was rewritten in batch 2 only
+    # because u3 moved city, which no fact column holds: left alone.
+    answered, start = datetime(2018, 6, 1), datetime(2018, 6, 10)
+
+    def answer(user: str, event: str, batch: int, city: str) -> tuple:
+        return (
+            f"{user}{event}", user, event, event, user, "g", "E", answered, "yes",
+            0, 1, True, False, False, "past", start, city, batch,
+        )  # fmt: skip
+
+    rsvps = spark.createDataFrame(
+        [
+            answer("u1", "e1", 1, "Detroit"),
+            answer("u2", "e1", 1, "Flint"),
+            answer("u3", "e2", 2, "Lansing"),
+        ],
+        INT_RSVPS_SCHEMA,
+    )
+    dim_events = spark.createDataFrame(
+        [("e1", "v1", True, False, False, 2), ("e2", "v2", True, False, False, 1)],
+        DIM_EVENTS_SCHEMA,
+    )
+
+    result = fact_rsvps_increment(rsvps, dim_events, THRESHOLDS, _batch(spark, 2))
+
+    rows = sorted((r.rsvp_sk, r.venue_sk, r._batch_id) for r in result.collect())
+    assert rows == [("u1e1", "v1", 2), ("u2e1", "v1", 2)]
