@@ -1,14 +1,15 @@
 """Incremental runs give exactly what a full refresh gives (DESIGN §7.9, issue 4).
 
 Batches come from the generator (re-delivered events with more RSVPs or a new
-status, users answering again, re-joined memberships, renamed venues). Tables are
-compared on their business columns: audit columns (``_batch_id``, ``_source_file``,
-...) and audit tables (rejections, load reports, bookkeeping) record *how* a row got
-there and legitimately differ.
+status, users answering again, re-joined and dropped memberships, renamed venues).
+Tables are compared on their business columns: audit columns (``_batch_id``,
+``_source_file``, ...) and audit tables (rejections, load reports, bookkeeping)
+record *how* a row got there and legitimately differ.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from motors_meetup.incremental import (
     ProcessedFilesOutdated,
@@ -185,6 +187,40 @@ def test_later_batches_are_merged_not_rebuilt(
     )
     batch_ids = {row[0] for row in rsvps.select("_batch_id").distinct().collect()}
     assert batch_ids >= {1, 2}
+
+
+def _groups_by_user(path: Path) -> dict[str, set[str]]:
+    users = (json.loads(line) for line in path.read_text().splitlines() if line)
+    return {
+        str(user["user_id"]): {str(m["group_id"]) for m in user["memberships"] or []}
+        for user in users
+    }
+
+
+def test_a_membership_dropped_in_a_later_delivery_is_deleted_everywhere(
+    spark: SparkSession, batches: Path, incremental: Path
+) -> None:
+    before = _groups_by_user(batches / "users" / "batch_0001.json")
+    after = _groups_by_user(batches / "users" / "batch_0002.json")
+    left = {
+        user: before[user] - groups
+        for user, groups in after.items()
+        if before.get(user, set()) - groups
+    }
+    assert left  # the generator drops memberships in later batches
+
+    for layer, name in (
+        ("staging", "stg_memberships"),
+        ("intermediate", "int_user_memberships_with_groups"),
+        ("marts", "fact_group_memberships"),
+    ):
+        rows = _table(spark, incremental, layer, name).where(
+            F.col("user_id").isin(list(left))
+        )
+        stored: dict[str, set[str]] = {}
+        for row in rows.select("user_id", "group_id").collect():
+            stored.setdefault(row.user_id, set()).add(row.group_id)
+        assert stored == {user: after[user] for user in left}, name
 
 
 # ---- the helpers, on hand-made frames ----------------------------------------

@@ -443,7 +443,7 @@ def test_later_batches_re_deliver_users_with_membership_changes(
 ) -> None:
     out, _ = batched
     first = {str(u["user_id"]): u for u in _batch(out, "users", 1)}
-    new_group = rejoined = new_users = 0
+    new_group = rejoined = left = new_users = 0
     for user in _batch(out, "users", 2):
         before = first.get(str(user["user_id"]))
         if before is None:
@@ -451,12 +451,18 @@ def test_later_batches_re_deliver_users_with_membership_changes(
             continue
         old = {str(m["group_id"]): m["joined"] for m in before["memberships"]}
         now = {str(m["group_id"]): m["joined"] for m in user["memberships"]}
-        assert old.keys() <= now.keys()  # a re-delivery carries every membership
+        gone = old.keys() - now.keys()
+        # A re-delivery carries every membership but at most one the user left,
+        # and never leaves them without one.
+        assert len(gone) <= 1
+        assert now
         new_group += bool(now.keys() - old.keys())
-        rejoined += any(now[g] > old[g] for g in old)
+        rejoined += any(now[g] > old[g] for g in old.keys() & now.keys())
+        left += bool(gone)
     assert new_users >= 50
     assert new_group >= 1
     assert rejoined >= 1
+    assert left >= 1
 
 
 def test_later_batches_rename_venues_and_add_new_ones(

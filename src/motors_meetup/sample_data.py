@@ -10,7 +10,8 @@ placed deliberately (a fixed share of the records, at least one), so each appear
 
 With ``batches > 1`` the output is a sequence of deliveries, one file per source and
 batch, and later batches re-deliver entities with changes (more RSVPs, a new status,
-a renamed venue, a new or renewed membership), the way an incremental export would.
+a renamed venue, a new, renewed or dropped membership), the way an incremental
+export would.
 
 Everything comes from one ``random.Random(seed)``: the same arguments give
 byte-identical files. Records are written one line at a time, so large scales stream
@@ -133,7 +134,7 @@ GROUP_REDELIVERY_RATE = 0.05
 VENUE_RENAME_RATE = 0.1
 MIN_REDELIVERIES = 2
 EVENT_REDELIVERY_MODES = ("more_rsvps", "re_answer", "bumped")
-USER_REDELIVERY_MODES = ("new_membership", "rejoin", "moved")
+USER_REDELIVERY_MODES = ("new_membership", "rejoin", "moved", "left")
 CHANGEABLE_STATUSES = ("upcoming", "proposed", "suggested")
 
 HOMETOWN_KINDS = ("null", "empty", "same", "other")
@@ -827,7 +828,8 @@ class _Generator:
         }
 
     def _redeliver_users(self, previous: list[_User], window: _Window) -> None:
-        """Re-deliver earlier users with a new, renewed or moved membership."""
+        """Re-deliver earlier users with a new, renewed or dropped membership, or a
+        move to another city (with a new membership)."""
         count = min(
             len(previous),
             max(MIN_REDELIVERIES, round(USER_REDELIVERY_RATE * len(previous))),
@@ -835,6 +837,8 @@ class _Generator:
         for position, user in enumerate(self.rng.sample(previous, count)):
             mode = USER_REDELIVERY_MODES[position % len(USER_REDELIVERY_MODES)]
             if mode == "rejoin" and not self._rejoin(user, window):
+                mode = "new_membership"
+            if mode == "left" and not self._leave(user):
                 mode = "new_membership"
             if mode == "moved":
                 user.city = self.rng.choice([c for c in CITIES if c != user.city])
@@ -856,6 +860,15 @@ class _Generator:
             group_id,
             self.rng.randint(low, max(low, window.end)),
         )
+        return True
+
+    def _leave(self, user: _User) -> bool:
+        """Drop the user's last membership (the export then omits it), if they have
+        another one left."""
+        if len({g for g, _ in user.memberships}) < 2:  # noqa: PLR2004
+            return False
+        group_id, _ = user.memberships[-1]
+        user.memberships = [(g, j) for g, j in user.memberships if g != group_id]
         return True
 
     def _join_new_group(self, user: _User, window: _Window) -> None:
