@@ -66,6 +66,37 @@ def test_merge_upserts_on_the_primary_key(spark: SparkSession, tmp_path: Path) -
     assert rows_of(visits.load()) == [(1, "mon", 1), (1, "tue", 5), (2, "tue", 1)]
 
 
+def test_merge_with_skip_unchanged_leaves_identical_rows_and_their_batch_alone(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    schema = "id int, name string, city string, _batch_id bigint"
+    people = dataset(
+        tmp_path,
+        "test_delta_skip",
+        write_mode="merge",
+        primary_key="id",
+        skip_unchanged=True,
+    )
+    people.save(frame(spark, [(1, "Ada", "London", 1), (2, "Grace", None, 1)], schema))
+
+    # Batch 2 recomputes both: Ada is the same (only the audit column differs),
+    # Grace now has a city (null -> value counts as a change); Linus is new.
+    people.save(
+        frame(
+            spark,
+            [(1, "Ada", "London", 2), (2, "Grace", "NYC", 2), (3, "Linus", None, 2)],
+            schema,
+        )
+    )
+
+    assert rows_of(people.load()) == [
+        (1, "Ada", "London", 1),
+        (2, "Grace", "NYC", 2),
+        (3, "Linus", None, 2),
+    ]
+    assert people.storage["skip_unchanged"] is True
+
+
 def _properties(spark: SparkSession, people: DeltaTableDataset) -> dict[str, str]:
     detail = spark.sql(f"DESCRIBE DETAIL delta.`{people.location.path}`").first()
     return dict(detail["properties"])

@@ -87,7 +87,7 @@ def batch_id_field() -> Any:
         alias="_batch_id",
         ge=1,
         description=(
-            "Number of the run batch (audit.run_batch) that last wrote or rewrote "
+            "Number of the run batch (audit.run_batch) that last wrote or changed "
             "this row; incremental runs recompute downstream only the rows stamped "
             "with the current batch."
         ),

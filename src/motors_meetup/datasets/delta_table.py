@@ -10,7 +10,9 @@ Two storage modes, one class, so no pipeline code knows the environment:
 
 Writes are ``overwrite`` (schema replaced), ``append``, ``merge`` (Delta MERGE on
 ``primary_key``: matched rows updated — only where ``update_condition`` holds, if
-given — new rows inserted; the table is created on the first write) or ``insert``
+given, and with ``skip_unchanged`` only when a column other than the ``_``-prefixed
+audit columns differs — new rows inserted; the table is created on the first write)
+or ``insert``
 (rows of one batch, appended; a second write of the same batch replaces the rows the
 first wrote, so a rerun after a crash cannot duplicate them, and no row of earlier
 batches is read). A ``merge`` or ``insert`` table is overwritten instead when
@@ -113,6 +115,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         primary_key: str | list[str] | None = None,
         partition_columns: list[str] | None = None,
         update_condition: str | None = None,
+        skip_unchanged: bool | str = False,
         full_refresh: bool | str = False,
         empty_schema: str | None = None,
         table_properties: dict[str, Any] | None = None,
@@ -130,6 +133,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         self._primary_key = keys
         self._partition_columns = partition_columns or []
         self._update_condition = update_condition
+        self._skip_unchanged = str(skip_unchanged).strip().lower() in TRUE_WORDS
         self._full_refresh = str(full_refresh).strip().lower() in TRUE_WORDS
         self._empty_schema = empty_schema
         self._properties = {
@@ -151,6 +155,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "primary_key": list(self._primary_key),
             "partition_columns": list(self._partition_columns),
             "update_condition": self._update_condition,
+            "skip_unchanged": self._skip_unchanged,
             "table_properties": dict(self._properties),
         }
 
@@ -338,10 +343,21 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         (
             target.alias("t")
             .merge(data.alias("s"), condition)
-            .whenMatchedUpdateAll(condition=self._update_condition)
+            .whenMatchedUpdateAll(condition=self._matched_condition(data))
             .whenNotMatchedInsertAll()
             .execute()
         )
+
+    def _matched_condition(self, data: DataFrame) -> str | None:
+        """When a matched row is updated: ``update_condition``, and with
+        ``skip_unchanged`` only if a business column differs. An unchanged row then
+        keeps its ``_batch_id``, so later nodes do not recompute from it."""
+        conditions = [self._update_condition] if self._update_condition else []
+        if self._skip_unchanged:
+            compared = [name for name in data.columns if not name.startswith("_")]
+            same = " AND ".join(f"s.`{name}` <=> t.`{name}`" for name in compared)
+            conditions.append(f"NOT ({same})")
+        return " AND ".join(f"({c})" for c in conditions) or None
 
     def _register(self) -> None:
         """Path mode: make the table queryable by name in this Spark session."""

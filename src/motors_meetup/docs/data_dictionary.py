@@ -740,6 +740,8 @@ def _storage_text(storage: Mapping[str, Any]) -> str:
         text += f" (MERGE on {', '.join(storage.get('primary_key') or [])}"
         if storage.get("update_condition"):
             text += f", update when {storage['update_condition']}"
+        if storage.get("skip_unchanged"):
+            text += ", unchanged rows left alone"
         text += ")"
     if storage.get("write_mode") == "insert":
         text += " (each run appends its batch; a rerun replaces that batch's rows)"

@@ -117,12 +117,13 @@ DIM_EVENTS_SCHEMA = (
 THRESHOLDS = {"rsvp_timing_days": {"last_minute_at_most": 1, "within_week_at_most": 7}}
 
 
-def test_rsvp_fact_takes_the_answers_of_changed_events_only(
+def test_rsvp_fact_takes_changed_answers_and_the_answers_of_changed_events(
     spark: SparkSession,
 ) -> None:
     # e1's dim_events row changed in batch 2 (its venue was renamed): both its
-    # answers are recomputed. u3's answer on e2 was rewritten in batch 2 only
-    # because u3 moved city, which no fact column holds: left alone.
+    # answers are recomputed. u3's answer on e2 changed in batch 2 (u3 moved city):
+    # recomputed too, and the MERGE (skip_unchanged) leaves it alone if its fact
+    # row is the same. u4's answer on e2 is untouched.
     answered, start = datetime(2018, 6, 1), datetime(2018, 6, 10)
 
     def answer(user: str, event: str, batch: int, city: str) -> tuple:
@@ -136,6 +137,7 @@ def test_rsvp_fact_takes_the_answers_of_changed_events_only(
             answer("u1", "e1", 1, "Detroit"),
             answer("u2", "e1", 1, "Flint"),
             answer("u3", "e2", 2, "Lansing"),
+            answer("u4", "e2", 1, "Lansing"),
         ],
         INT_RSVPS_SCHEMA,
     )
@@ -147,4 +149,4 @@ def test_rsvp_fact_takes_the_answers_of_changed_events_only(
     result = fact_rsvps_increment(rsvps, dim_events, THRESHOLDS, _batch(spark, 2))
 
     rows = sorted((r.rsvp_sk, r.venue_sk, r._batch_id) for r in result.collect())
-    assert rows == [("u1e1", "v1", 2), ("u2e1", "v1", 2)]
+    assert rows == [("u1e1", "v1", 2), ("u2e1", "v1", 2), ("u3e2", "v2", 2)]

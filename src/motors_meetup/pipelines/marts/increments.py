@@ -5,8 +5,8 @@ them, so their marts are MERGEd like the layers before (measured: rebuilding the
 made an incremental run cost as much as the marts of a full refresh):
 
 * ``dim_events``: the events ``int_events_with_venues`` changed in the batch;
-* ``fact_rsvps``: every answer on an event whose ``dim_events`` row changed (the
-  status flags and venue are copied; answers only change with their event);
+* ``fact_rsvps``: the answers ``int_event_rsvps`` changed, and every answer on an
+  event whose ``dim_events`` row changed (the status flags and venue are copied);
 * ``fact_event_attendance``: the events whose ``dim_events`` row or any of whose
   answers changed (their counts are recomputed from all their answers).
 
@@ -38,17 +38,14 @@ def fact_rsvps_increment(
     thresholds: dict[str, Any],
     batch: DataFrame,
 ) -> DataFrame:
-    """Answers on the events whose ``dim_events`` row changed; one row per latest
-    RSVP of a user to an event, key ``rsvp_sk``.
-
-    That covers every answer whose fact row can change: a batch changes answers
-    only on events it changes (staging re-derives all answers of a changed event),
-    and an event changed in staging or through its venue changes its
-    ``dim_events`` row. Answers ``int_event_rsvps`` rewrote only because their
-    user changed are left alone: the fact holds no user attribute.
-    """
+    """Answers changed directly or through their event; one row per latest RSVP of
+    a user to an event, key ``rsvp_sk``."""
     moved_events = changed(dim_events, batch).select("event_sk")
-    answers = int_event_rsvps.join(moved_events, "event_sk", "left_semi")
+    touched = keys_of(
+        changed(int_event_rsvps, batch).select("rsvp_sk"),
+        int_event_rsvps.join(moved_events, "event_sk", "left_semi").select("rsvp_sk"),
+    )
+    answers = int_event_rsvps.join(touched, "rsvp_sk", "left_semi")
     return stamp(nodes.fact_rsvps(answers, dim_events, thresholds), batch)
 
 
