@@ -12,12 +12,11 @@ Writes are ``overwrite`` (schema replaced), ``append``, ``merge`` (Delta MERGE o
 ``primary_key``: matched rows updated — only where ``update_condition`` holds, if
 given, and with ``skip_unchanged`` only when a column other than the ``_``-prefixed
 audit columns differs — new rows inserted; the table is created on the first write)
-or ``insert``
-(rows of one batch, appended; a second write of the same batch replaces the rows the
-first wrote, so a rerun after a crash cannot duplicate them, and no row of earlier
-batches is read). A ``merge`` or ``insert`` table is overwritten instead when
-``full_refresh`` is true, and an empty increment is not written at all, so a run
-with no new input leaves the table untouched.
+or ``insert`` (rows of one batch, appended; a second write of the same batch
+replaces the rows the first wrote, so a rerun after a crash cannot duplicate them,
+and no row of earlier batches is read). A ``merge`` or ``insert`` table is
+overwritten instead when ``full_refresh`` is true, and an empty increment is not
+written at all, so a run with no new input leaves the table untouched.
 ``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
 is created, and altered on an existing table whose properties differ.
 
@@ -39,14 +38,14 @@ from typing import Any, ClassVar, NewType
 
 from delta.tables import DeltaTable
 from kedro.io import AbstractDataset, DatasetError
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 from pyspark.sql import types as T
+
+from motors_meetup.incremental import BATCH_COLUMN
 
 logger = logging.getLogger(__name__)
 
 WRITE_MODES = ("overwrite", "append", "merge", "insert")
-# The column an ``insert`` table's rows carry their batch in (see incremental.py).
-BATCH_COLUMN = "_batch_id"
 TRUE_WORDS = ("true", "1", "yes")
 PREVIEW_ROWS = 5
 
@@ -287,10 +286,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             .option("replaceWhere", f"`{BATCH_COLUMN}` = {int(first[0])}")
             .option("mergeSchema", "true")
         )
-        if self._location.path is not None:
-            writer.save(self._location.path)
-        else:
-            writer.saveAsTable(self._location.name)
+        self._store(writer)
         return True
 
     def _write(self, data: DataFrame, mode: str) -> None:
@@ -304,6 +300,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         for key, value in self._properties.items():
             # Taken as table properties when the write creates the table.
             writer = writer.option(key, value)
+        self._store(writer)
+
+    def _store(self, writer: DataFrameWriter) -> None:
+        """Run ``writer`` against the table's path, or its name in table mode."""
         if self._location.path is not None:
             writer.save(self._location.path)
         else:
