@@ -9,12 +9,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Node
 from pyspark.sql import SparkSession
 
+from motors_meetup.contracts import ContractViolation
+from motors_meetup.datasets import DeltaTableDataset
 from motors_meetup.hooks import (
     EVENT_LOG_VARIABLE,
     RUN_REPORT_VARIABLE,
+    ContractHooks,
+    RebuildHooks,
     RunReportHooks,
     with_event_log,
 )
@@ -122,3 +127,75 @@ def test_spark_jobs_splits_task_time_into_job_and_driver_seconds(
     table = spark_jobs.render(report, jobs).splitlines()
     assert table[1].split() == ["stg_users", "3.0", "1.8", "1.2", "2", "1"]
     assert table[-1].split() == ["all", "tasks", "3.5", "1.9", "1.6", "3", "1"]
+
+
+# ---- rebuilt tables kept when nothing they are built from changed ---------------
+
+
+def _table(root: Path, schema: str, **options: str) -> DeltaTableDataset:
+    location = {"catalog": "workspace", "warehouse_dir": str(root)}
+    return DeltaTableDataset(table="t", schema=schema, **location, **options)
+
+
+def _first_letters(names: object, day: object) -> object:
+    return names
+
+
+def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    source = _table(tmp_path, "test_hooks_source")
+    output = _table(tmp_path, "test_hooks_output", rebuild="on_input_change")
+    catalog = DataCatalog(
+        {"src": source, "out": output, "params:day": MemoryDataset("2018-06-30")}
+    )
+    node = Node(_first_letters, ["src", "params:day"], "out", name="out")
+    hooks = RebuildHooks()
+
+    def run(day: str) -> bool:
+        hooks.before_node_run(node, catalog, {"src": None, "params:day": day})
+        kept = output.keeps_stored_table
+        output.save(source.load())
+        return kept
+
+    source.save(spark.createDataFrame([("Ada",)], "name string"))
+    assert run("2018-06-30") is False  # first build
+    assert run("2018-06-30") is True
+    assert run("2018-07-01") is False  # a parameter changed
+    source.save(spark.createDataFrame([("Grace",)], "name string"))
+    assert run("2018-07-01") is False  # an input table has a new version
+    assert run("2018-07-01") is True
+    assert [row.name for row in output.load().collect()] == ["Grace"]
+    assert output.version() == 2
+
+
+def test_an_output_built_from_a_non_table_input_is_always_rebuilt(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    output = _table(tmp_path, "test_hooks_memory", rebuild="on_input_change")
+    catalog = DataCatalog({"src": MemoryDataset(), "out": output})
+    node = Node(_identity, "src", "out", name="out")
+    hooks = RebuildHooks()
+    for _ in range(2):
+        hooks.before_node_run(node, catalog, {"src": None})
+        assert not output.keeps_stored_table
+        output.save(spark.createDataFrame([("Ada",)], "name string"))
+    assert output.version() == 1
+
+
+def test_the_contract_of_a_kept_table_is_not_checked_again(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # Rows that break dim_venues' contract: only a table that is written is checked.
+    broken = spark.createDataFrame([("x",)], "venue_sk string")
+    venues = _table(tmp_path, "test_hooks_contract", rebuild="on_input_change")
+    hooks = ContractHooks()
+    hooks.after_catalog_created(DataCatalog({"marts.dim_venues": venues}))
+    node = Node(_identity, "a", "marts.dim_venues", name="dim_venues")
+
+    with pytest.raises(ContractViolation, match="dim_venues"):
+        hooks.before_dataset_saved("marts.dim_venues", broken, node)
+    venues.prepare_rebuild("stamp", {})
+    venues.save(broken)
+    assert venues.prepare_rebuild("stamp", {}) is True
+    hooks.before_dataset_saved("marts.dim_venues", broken, node)

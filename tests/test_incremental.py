@@ -170,11 +170,29 @@ def test_rerun_without_new_input_changes_no_table(
         patch.setenv("MOTORS_MEETUP_USER", USER)
         _run(moved, incremental)
     assert _differences(spark, incremental, snapshot) == {}
-    stg = incremental / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
-    before = snapshot / "workspace" / f"{USER}_staging" / "stg_events" / "_delta_log"
-    assert sorted(p.name for p in stg.glob("*.json")) == sorted(
-        p.name for p in before.glob("*.json")
+    # Nothing is rewritten either: merged tables get no empty MERGE, rebuilt ones
+    # are kept (their inputs, parameters and code are those of their last build).
+    # Only the run's own records get a commit: the load report's history and the
+    # run's batch.
+    before, after = _commits(snapshot), _commits(incremental)
+    records = {f"{USER}_raw/raw_load_report", f"{USER}_audit/run_batch"}
+    assert {table: after[table] - before[table] for table in records} == dict.fromkeys(
+        records, 1
     )
+    assert {t: n for t, n in after.items() if t not in records} == {
+        t: n for t, n in before.items() if t not in records
+    }
+
+
+def _commits(warehouse: Path) -> dict[str, int]:
+    """Commits per table (``<schema>/<table>``) of a path-mode warehouse."""
+    logs = (warehouse / "workspace").glob("*/*/_delta_log")
+    return {
+        log.parent.relative_to(warehouse / "workspace").as_posix(): len(
+            list(log.glob("*.json"))
+        )
+        for log in logs
+    }
 
 
 def test_later_batches_are_merged_not_rebuilt(

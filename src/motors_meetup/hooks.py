@@ -12,11 +12,14 @@ from typing import Any
 
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
+from kedro.io import CatalogProtocol
 from kedro.pipeline import Node
 from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import check_table, contract_for
+from motors_meetup.datasets import DeltaTableDataset
+from motors_meetup.rebuilds import build_stamp, input_versions
 from motors_meetup.spark import build_spark_session
 
 logger = logging.getLogger(__name__)
@@ -94,6 +97,7 @@ class ContractHooks:
         self._depth = DEFAULT_DEPTH
         self._enabled = True
         self._cached: dict[str, DataFrame] = {}
+        self._catalog: CatalogProtocol | None = None
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
@@ -103,11 +107,21 @@ class ContractHooks:
         self._enabled = bool(settings.get("enabled", True))
 
     @hook_impl
+    def after_catalog_created(self, catalog: CatalogProtocol) -> None:
+        """Keep the catalog, to see which tables a save will keep as they are."""
+        self._catalog = catalog
+
+    @hook_impl
     def before_dataset_saved(self, dataset_name: str, data: Any, node: Node) -> None:
-        """Validate ``data`` if ``dataset_name`` has a contract."""
+        """Validate ``data`` if ``dataset_name`` has a contract (a table kept as it
+        is was checked when it was written)."""
         model = contract_for(dataset_name)
         if not self._enabled or model is None or not isinstance(data, DataFrame):
             return
+        if self._catalog is not None:
+            dataset = self._catalog.get(dataset_name)
+            if isinstance(dataset, DeltaTableDataset) and dataset.keeps_stored_table:
+                return
         started = time.perf_counter()
         self._cached[dataset_name] = data.persist()
         check_table(dataset_name, data, model, self._depth)
@@ -124,6 +138,55 @@ class ContractHooks:
         cached = self._cached.pop(dataset_name, None)
         if cached is not None:
             cached.unpersist()
+
+
+class RebuildHooks:
+    """Keep a rebuilt table whose inputs, parameters and code did not change.
+
+    Before a node runs, each of its outputs with ``rebuild: on_input_change`` gets
+    the node's build stamp (:mod:`motors_meetup.rebuilds`); the dataset compares it
+    with the one stored at the table's last rebuild and, if equal, keeps the table.
+    The run's contract switches and Spark options are part of the stamp.
+    """
+
+    def __init__(self) -> None:
+        self._settings: dict[str, Any] = {}
+
+    @hook_impl
+    def after_context_created(self, context: KedroContext) -> None:
+        """Read the run settings that shape a table."""
+        self._settings = {
+            "contracts": context.params.get("contracts"),
+            "spark": dict(context.config_loader["spark"]),
+        }
+
+    @hook_impl
+    def before_node_run(
+        self, node: Node, catalog: CatalogProtocol, inputs: dict[str, Any]
+    ) -> None:
+        """Stamp the node's rebuilt outputs (a lookup of each input's version)."""
+        outputs = [catalog.get(name) for name in node.outputs]
+        rebuilt = [
+            dataset
+            for dataset in outputs
+            if isinstance(dataset, DeltaTableDataset)
+            and dataset.rebuilds_on_input_change
+        ]
+        if not rebuilt:
+            return
+        tables = {
+            name: dataset
+            for name in node.inputs
+            if isinstance(dataset := catalog.get(name), DeltaTableDataset)
+        }
+        versions = input_versions(node, tables)
+        stamp = (
+            None
+            if versions is None
+            else build_stamp(node, versions, inputs, self._settings)
+        )
+        for dataset in rebuilt:
+            dataset.prepare_rebuild(stamp, versions or {})
 
 
 class RunReportHooks:

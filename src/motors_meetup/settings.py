@@ -5,9 +5,9 @@ from __future__ import annotations
 from kedro.config import OmegaConfigLoader
 
 from motors_meetup.config_resolvers import RESOLVERS
-from motors_meetup.hooks import ContractHooks, RunReportHooks, SparkHooks
+from motors_meetup.hooks import ContractHooks, RebuildHooks, RunReportHooks, SparkHooks
 
-HOOKS = (SparkHooks(), ContractHooks(), RunReportHooks())
+HOOKS = (SparkHooks(), ContractHooks(), RebuildHooks(), RunReportHooks())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

@@ -202,6 +202,7 @@ def test_insert_and_merge_tables_are_overwritten_on_a_full_refresh(
         ({"write_mode": "upsert"}, "write_mode 'upsert'"),
         ({"write_mode": "merge"}, "needs primary_key"),
         ({"schema": "my-schema"}, "Invalid table name part 'my-schema'"),
+        ({"rebuild": "sometimes"}, "rebuild 'sometimes'"),
     ],
 )
 def test_invalid_configuration_raises_dataset_error(
@@ -209,3 +210,69 @@ def test_invalid_configuration_raises_dataset_error(
 ) -> None:
     with pytest.raises(DatasetError, match=message):
         dataset(tmp_path, **{"schema": "test_delta_invalid", **options})
+
+
+# ---- rebuild: on_input_change --------------------------------------------------
+
+
+def test_a_rebuilt_table_with_the_same_stamp_is_kept_without_a_commit(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(tmp_path, "test_delta_rebuild", rebuild="on_input_change")
+    assert people.version() is None
+    assert people.prepare_rebuild("stamp-1", {"staging.src": 4}) is False
+    people.save(frame(spark, [(1, "Ada")]))
+    assert people.version() == 0
+    metadata = people._delta_table().history(1).first()["userMetadata"]
+    assert '"built_from": {"staging.src": 4}' in metadata
+
+    # Same stamp: the save keeps version 0 (the rows handed in are not written).
+    assert people.prepare_rebuild("stamp-1", {"staging.src": 4}) is True
+    assert people.keeps_stored_table
+    people.save(frame(spark, [(2, "Grace")]))
+    assert not people.keeps_stored_table
+    assert (people.version(), rows_of(people.load())) == (0, [(1, "Ada")])
+
+    # Another stamp (an input moved on): rebuilt.
+    assert people.prepare_rebuild("stamp-2", {"staging.src": 5}) is False
+    people.save(frame(spark, [(2, "Grace")]))
+    assert (people.version(), rows_of(people.load())) == (1, [(2, "Grace")])
+
+    # No stamp possible: rebuilt, and nothing stored to match next time.
+    assert people.prepare_rebuild(None, {}) is False
+    people.save(frame(spark, [(3, "Linus")]))
+    assert people.prepare_rebuild("stamp-2", {"staging.src": 5}) is False
+
+
+def test_a_full_refresh_or_rebuild_always_never_keeps_the_table(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    options = {"schema": "test_delta_rebuild_full", "rebuild": "on_input_change"}
+    people = dataset(tmp_path, **options)
+    people.prepare_rebuild("stamp", {})
+    people.save(frame(spark, [(1, "Ada")]))
+
+    refresh = dataset(tmp_path, **options, full_refresh=True)
+    assert refresh.prepare_rebuild("stamp", {}) is False
+    refresh.save(frame(spark, [(2, "Grace")]))
+    always = dataset(tmp_path, schema="test_delta_rebuild_full")
+    assert not always.rebuilds_on_input_change
+    assert always.prepare_rebuild("stamp", {}) is False
+    assert (people.version(), rows_of(people.load())) == (1, [(2, "Grace")])
+    # The full refresh stored the stamp: the next incremental run keeps the table.
+    assert people.prepare_rebuild("stamp", {}) is True
+
+
+def test_a_changed_storage_setting_rebuilds_the_table(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(tmp_path, "test_delta_rebuild_props", rebuild="on_input_change")
+    people.prepare_rebuild("stamp", {})
+    people.save(frame(spark, [(1, "Ada")]))
+    changed = dataset(
+        tmp_path,
+        "test_delta_rebuild_props",
+        rebuild="on_input_change",
+        table_properties={"delta.appendOnly": False},
+    )
+    assert changed.prepare_rebuild("stamp", {}) is False

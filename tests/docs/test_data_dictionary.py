@@ -128,3 +128,16 @@ def test_storage_text_names_the_merge_key_and_the_table_properties() -> None:
         "Delta table staging.stg_groups; write mode merge (MERGE on group_id); "
         "table properties delta.enableDeletionVectors=false"
     )
+
+
+def test_storage_text_says_a_rebuilt_table_is_kept_when_nothing_changed() -> None:
+    storage = {
+        "format": "Delta",
+        "table": "marts.dim_users",
+        "write_mode": "overwrite",
+        "rebuild": "on_input_change",
+    }
+    assert dd._storage_text(storage) == (  # noqa: SLF001
+        "Delta table marts.dim_users; write mode overwrite (kept when its inputs, "
+        "parameters and code did not change)"
+    )

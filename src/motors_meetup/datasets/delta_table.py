@@ -19,6 +19,9 @@ overwritten instead when ``full_refresh`` is true, and an empty increment is not
 written at all, so a run with no new input leaves the table untouched.
 ``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
 is created, and altered on an existing table whose properties differ.
+``rebuild: on_input_change`` (overwrite tables): a table whose build stamp
+(:mod:`motors_meetup.rebuilds`: input versions, parameters, code) is the one stored
+with its last commit is kept as it is instead of being rewritten.
 
 For kedro-viz and the docs (no Spark needed): :attr:`DeltaTableDataset.description`
 is the table's contract description, :meth:`DeltaTableDataset.table_preview` the
@@ -28,6 +31,7 @@ and :meth:`DeltaTableDataset.preview` both as the HTML card kedro-viz shows.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -42,10 +46,12 @@ from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 from pyspark.sql import types as T
 
 from motors_meetup.incremental import BATCH_COLUMN
+from motors_meetup.rebuilds import commit_metadata, stamp_of
 
 logger = logging.getLogger(__name__)
 
 WRITE_MODES = ("overwrite", "append", "merge", "insert")
+REBUILDS = ("always", "on_input_change")
 TRUE_WORDS = ("true", "1", "yes")
 PREVIEW_ROWS = 5
 
@@ -118,11 +124,16 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         full_refresh: bool | str = False,
         empty_schema: str | None = None,
         table_properties: dict[str, Any] | None = None,
+        rebuild: str = "always",
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if write_mode not in WRITE_MODES:
             raise DatasetError(
                 f"write_mode {write_mode!r} is not one of {', '.join(WRITE_MODES)}"
+            )
+        if rebuild not in REBUILDS:
+            raise DatasetError(
+                f"rebuild {rebuild!r} is not one of {', '.join(REBUILDS)}"
             )
         keys = [primary_key] if isinstance(primary_key, str) else primary_key or []
         if write_mode == "merge" and not keys:
@@ -139,6 +150,11 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             str(key): str(value).lower() if isinstance(value, bool) else str(value)
             for key, value in (table_properties or {}).items()
         }
+        self._rebuild = rebuild
+        # Set by prepare_rebuild for the next save: the commit's userMetadata, and
+        # the stored version to keep instead of writing.
+        self._commit_metadata: str | None = None
+        self._kept_version: int | None = None
         self.metadata = metadata
 
     @property
@@ -156,7 +172,59 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "update_condition": self._update_condition,
             "skip_unchanged": self._skip_unchanged,
             "table_properties": dict(self._properties),
+            "rebuild": self._rebuild,
         }
+
+    @property
+    def rebuilds_on_input_change(self) -> bool:
+        """True for a rebuilt table kept when its build stamp did not change."""
+        return self._rebuild == "on_input_change" and self._write_mode == "overwrite"
+
+    @property
+    def keeps_stored_table(self) -> bool:
+        """True when the next save keeps the stored table (see prepare_rebuild)."""
+        return self._kept_version is not None
+
+    def version(self) -> int | None:
+        """The table's current Delta version; None when it is not built yet."""
+        last = self._last_commit()
+        return None if last is None else last.version
+
+    def prepare_rebuild(
+        self, stamp: str | None, versions: dict[str, int | None]
+    ) -> bool:
+        """Get ready for the next save of a rebuilt table: True when the stored
+        table carries this build ``stamp`` already (the save then keeps it), else
+        the write will store the stamp. None (no stamp possible) always rebuilds.
+
+        The stamp is extended with this table's storage settings, so changing them
+        in the catalog rebuilds the table. A full refresh always rebuilds.
+        """
+        self._kept_version = None
+        self._commit_metadata = None
+        if stamp is None or not self.rebuilds_on_input_change:
+            return False
+        own = json.dumps([stamp, self.storage], sort_keys=True, default=str)
+        own = hashlib.sha256(own.encode()).hexdigest()
+        self._commit_metadata = commit_metadata(own, versions)
+        last = None if self._full_refresh else self._last_commit()
+        if last is not None and stamp_of(last.user_metadata) == own:
+            self._kept_version = last.version
+        return self.keeps_stored_table
+
+    def _last_commit(self) -> DeltaCommit | None:
+        """The table's newest commit; None when the table is not built yet.
+
+        A local table's log is read from disk (no Spark job: a rebuilt task asks
+        this of each input); elsewhere Delta's history gives it.
+        """
+        path = self._location.path
+        if path is not None and "://" not in path:
+            return read_last_commit(Path(path))
+        if not self._exists():
+            return None
+        row = self._delta_table().history(1).select("version", "userMetadata").first()
+        return None if row is None else DeltaCommit(int(row[0]), row[1])
 
     @property
     def description(self) -> str:
@@ -239,6 +307,21 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         return spark.catalog.tableExists(self._location.name.replace("`", ""))
 
     def _save(self, data: DataFrame) -> None:
+        try:
+            self._save_once(data)
+        finally:
+            self._commit_metadata = None
+            self._kept_version = None
+
+    def _save_once(self, data: DataFrame) -> None:
+        if self._kept_version is not None:
+            logger.info(
+                "%s kept at version %d: built from the same input versions, "
+                "parameters and code",
+                self._location.name,
+                self._kept_version,
+            )
+            return
         incremental = self._write_mode in ("merge", "insert") and not self._full_refresh
         exists = self._exists()
         if exists:
@@ -300,6 +383,8 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         for key, value in self._properties.items():
             # Taken as table properties when the write creates the table.
             writer = writer.option(key, value)
+        if self._commit_metadata is not None:
+            writer = writer.option("userMetadata", self._commit_metadata)
         self._store(writer)
 
     def _store(self, writer: DataFrameWriter) -> None:
@@ -372,6 +457,35 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
 
 # ---- reading a path-mode Delta table without Spark (previews and docs) ----------
+
+
+@dataclass(frozen=True)
+class DeltaCommit:
+    """A table's newest commit: its version and the writer's ``userMetadata``."""
+
+    version: int
+    user_metadata: str | None
+
+
+def read_last_commit(table_dir: Path) -> DeltaCommit | None:
+    """The newest commit in ``_delta_log``; None when ``table_dir`` is no table.
+
+    Log clean-up removes old commit files only, so the newest one is always there.
+    """
+    log = table_dir / "_delta_log"
+    if not log.is_dir():
+        return None
+    commits = [path for path in log.glob("*.json") if path.stem.isdigit()]
+    if not commits:
+        return None
+    newest = max(commits, key=lambda path: int(path.stem))
+    metadata = None
+    for line in newest.read_text(encoding="utf-8").splitlines():
+        action = json.loads(line) if line.strip() else {}
+        if "commitInfo" in action:
+            metadata = action["commitInfo"].get("userMetadata")
+            break
+    return DeltaCommit(int(newest.stem), metadata)
 
 
 @dataclass(frozen=True)

@@ -422,6 +422,8 @@ def _facts_html(doc: TableDoc, state: str) -> str:
         write = f"{_e(storage.get('write_mode', ''))}"
         if storage.get("write_mode") == "merge":
             write += " on " + _codes(storage.get("primary_key") or [])
+        elif storage.get("rebuild") == "on_input_change":
+            write += " (kept when its inputs, parameters and code did not change)"
         facts.append(f"Delta table {_codes([storage['table']])}, written by {write}")
     facts.append(_e(state))
     return "<p>" + " · ".join(facts) + "</p>"
@@ -745,6 +747,10 @@ def _storage_text(storage: Mapping[str, Any]) -> str:
         text += ")"
     if storage.get("write_mode") == "insert":
         text += " (each run appends its batch; a rerun replaces that batch's rows)"
+    if storage.get("write_mode") == "overwrite" and storage.get("rebuild") == (
+        "on_input_change"
+    ):
+        text += " (kept when its inputs, parameters and code did not change)"
     if storage.get("partition_columns"):
         text += f"; partitioned by {', '.join(storage['partition_columns'])}"
     if storage.get("table_properties"):

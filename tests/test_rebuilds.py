@@ -1,0 +1,81 @@
+"""Build stamps: what decides a rebuilt table, digested (``motors_meetup.rebuilds``)."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node
+
+from motors_meetup.rebuilds import (
+    build_stamp,
+    code_digest,
+    commit_metadata,
+    input_versions,
+    stamp_of,
+)
+
+SETTINGS = {"contracts": {"enabled": True, "depth": "SCHEMA_AND_DATA"}}
+
+
+class Table:
+    """A stored table at a fixed version."""
+
+    def __init__(self, version: int | None) -> None:
+        self._version = version
+
+    def version(self) -> int | None:
+        return self._version
+
+
+def _mart(users: object, memberships: object, as_of_date: object) -> object:
+    return users
+
+
+NODE = Node(
+    _mart,
+    ["staging.stg_users", "intermediate.memberships", "params:as_of_date"],
+    "marts.dim_users",
+    name="dim_users",
+)
+PARAMS = {"params:as_of_date": "2018-06-30"}
+
+
+def test_input_versions_are_the_tables_versions_without_the_parameters() -> None:
+    tables = {"staging.stg_users": Table(3), "intermediate.memberships": Table(None)}
+    assert input_versions(NODE, tables) == {
+        "staging.stg_users": 3,
+        "intermediate.memberships": None,
+    }
+
+
+def test_an_input_that_is_no_stored_table_cannot_be_stamped() -> None:
+    assert input_versions(NODE, {"staging.stg_users": Table(3)}) is None
+
+
+def test_the_stamp_changes_with_a_table_version_or_a_parameter_only() -> None:
+    versions = {"staging.stg_users": 3, "intermediate.memberships": 7}
+    stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
+
+    assert build_stamp(NODE, dict(versions), dict(PARAMS), SETTINGS) == stamp
+    newer = {**versions, "intermediate.memberships": 8}
+    assert build_stamp(NODE, newer, PARAMS, SETTINGS) != stamp
+    later = {"params:as_of_date": "2018-07-01"}
+    assert build_stamp(NODE, versions, later, SETTINGS) != stamp
+    unchecked = {"contracts": {"enabled": False, "depth": "SCHEMA_AND_DATA"}}
+    assert build_stamp(NODE, versions, PARAMS, unchecked) != stamp
+    renamed = Node(_mart, list(NODE.inputs), "marts.other", name="other")
+    assert build_stamp(renamed, versions, PARAMS, SETTINGS) != stamp
+
+
+def test_the_code_digest_is_an_md5_of_the_package_sources() -> None:
+    digest = code_digest()
+    assert len(digest) == 32
+    assert int(digest, 16) >= 0
+    assert code_digest() == digest
+
+
+def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:
+    text = commit_metadata("abc", {"staging.stg_users": 3})
+    assert text == '{"build_stamp": "abc", "built_from": {"staging.stg_users": 3}}'
+    assert stamp_of(text) == "abc"
+    assert stamp_of(None) is None
+    assert stamp_of("written by hand") is None
+    assert stamp_of('["a list"]') is None
