@@ -2,8 +2,10 @@
 
 For each size the generator writes 100 batches (deliveries). The first 99 are built
 with a full refresh (timed); then batch 100 — about 1% new input, with re-delivered
-events, answers and users — is added and built incrementally (timed). Each run is a
-separate ``kedro run`` process, so JVM start is included, as a user would see it.
+events, answers and users — is added and built incrementally (timed); last, a run
+with no new input at all (timed), as a scheduled job finds when nothing arrived.
+Each run is a separate ``kedro run`` process, so JVM start is included, as a user
+would see it.
 Each repetition starts from an empty warehouse (full, then incremental), so a
 cut-short benchmark still has complete pairs.
 
@@ -181,7 +183,7 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
     if not generated.exists():
         generate(generated, seed=7, scale=rsvps / RSVPS_PER_SCALE, batches=BATCHES)
     input_dir, warehouse = workdir / f"in_{rsvps}", workdir / f"wh_{rsvps}"
-    full, incremental = [], []
+    full, incremental, idle = [], [], []
     for number in range(repeat):
         # Each repetition: a full refresh over 99 deliveries, then the 100th alone.
         for folder in (input_dir, warehouse):
@@ -192,14 +194,18 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
         _stage_batches(generated, input_dir, BATCHES)
         incremental.append(_kedro_run(input_dir, warehouse, False))
         _progress(rsvps, "1% incremental", number, incremental[-1])
+        idle.append(_kedro_run(input_dir, warehouse, False))
+        _progress(rsvps, "no new input", number, idle[-1])
     return {
         "rsvps": _count_rsvps(input_dir),
         "input_mb": sum(p.stat().st_size for p in input_dir.rglob("*.json")) / 1e6,
         "full": statistics.median(run.seconds for run in full),
         "incremental": statistics.median(run.seconds for run in incremental),
-        "peak_mb": max(run.peak_mb for run in full + incremental),
+        "idle": statistics.median(run.seconds for run in idle),
+        "peak_mb": max(run.peak_mb for run in full + incremental + idle),
         "full_run": _median_run(full),
         "incremental_run": _median_run(incremental),
+        "idle_run": _median_run(idle),
     }
 
 
@@ -241,18 +247,20 @@ def main() -> None:
     )
     print(  # noqa: T201
         f"{'RSVP rows':>10} {'input MB':>9} {'full s':>8} {'rows/s':>8} "
-        f"{'1% incr s':>10} {'incr/full':>9} {'peak MB':>8}"
+        f"{'1% incr s':>10} {'incr/full':>9} {'no-input s':>10} {'peak MB':>8}"
     )
     for row in rows:
         print(  # noqa: T201
             f"{row['rsvps']:>10,} {row['input_mb']:>9.1f} {row['full']:>8.1f} "
             f"{row['rsvps'] / row['full']:>8,.0f} {row['incremental']:>10.1f} "
-            f"{row['incremental'] / row['full']:>9.2f} {row['peak_mb']:>8,.0f}"
+            f"{row['incremental'] / row['full']:>9.2f} {row['idle']:>10.1f} "
+            f"{row['peak_mb']:>8,.0f}"
         )
     print("\nwhere the time of the median run went:")  # noqa: T201
     for row in rows:
         print(f"{row['rsvps']:>10,} full: {_breakdown(row['full_run'])}")  # noqa: T201
         print(f"{'':>10} incr: {_breakdown(row['incremental_run'])}")  # noqa: T201
+        print(f"{'':>10} none: {_breakdown(row['idle_run'])}")  # noqa: T201
 
 
 if __name__ == "__main__":
