@@ -6,7 +6,7 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from kedro.io import DataCatalog, MemoryDataset
@@ -199,3 +199,21 @@ def test_the_contract_of_a_kept_table_is_not_checked_again(
     venues.save(broken)
     assert venues.prepare_rebuild("stamp", {}) is True
     hooks.before_dataset_saved("marts.dim_venues", broken, node)
+
+
+def test_the_stamp_settings_are_the_contracts_and_spark_options_but_locations() -> None:
+    def settings(warehouse: str, ansi: bool) -> dict:
+        hooks = RebuildHooks()
+        spark = {"spark.sql.ansi.enabled": ansi, "spark.sql.warehouse.dir": warehouse}
+        context = SimpleNamespace(
+            params={"contracts": {"enabled": True}}, config_loader={"spark": spark}
+        )
+        hooks.after_context_created(context)
+        return hooks._settings  # noqa: SLF001
+
+    assert settings("/a/spark-warehouse", True) == {
+        "contracts": {"enabled": True},
+        "spark": {"spark.sql.ansi.enabled": True},
+    }
+    assert settings("/b/spark-warehouse", True) == settings("/a/spark-warehouse", True)
+    assert settings("/a/spark-warehouse", False) != settings("/a/spark-warehouse", True)

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DEPTH = "SCHEMA_AND_DATA"
 RUN_REPORT_VARIABLE = "MOTORS_MEETUP_RUN_REPORT"
 EVENT_LOG_VARIABLE = "MOTORS_MEETUP_SPARK_EVENT_LOG"
+WAREHOUSE_OPTION = "spark.sql.warehouse.dir"
 
 
 class SparkHooks:
@@ -154,11 +155,11 @@ class RebuildHooks:
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
-        """Read the run settings that shape a table."""
-        self._settings = {
-            "contracts": context.params.get("contracts"),
-            "spark": dict(context.config_loader["spark"]),
-        }
+        """Read the run settings that shape a table (where the session catalog
+        keeps its files does not: a moved warehouse keeps its tables)."""
+        spark = dict(context.config_loader["spark"])
+        spark.pop(WAREHOUSE_OPTION, None)
+        self._settings = {"contracts": context.params.get("contracts"), "spark": spark}
 
     @hook_impl
     def before_node_run(
