@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyspark
+import pytest
 from kedro.pipeline import Node
 
 from motors_meetup.rebuilds import (
@@ -79,3 +81,12 @@ def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:
     assert stamp_of(None) is None
     assert stamp_of("written by hand") is None
     assert stamp_of('["a list"]') is None
+
+
+def test_another_spark_version_changes_the_stamp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = {"staging.stg_users": 3, "intermediate.memberships": 7}
+    stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
+    monkeypatch.setattr(pyspark, "__version__", "9.9.9")
+    assert build_stamp(NODE, versions, PARAMS, SETTINGS) != stamp

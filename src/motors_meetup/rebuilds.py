@@ -7,8 +7,8 @@ everything that decides its contents:
 * the Delta version of every input table (a version changes with every commit, so
   a batch that MERGEd a row into an input, or a maintenance OPTIMIZE, changes it);
 * the value of every parameter the node takes (``as_of_date``, thresholds...);
-* the project's code (every ``.py`` file of this package) and the run's settings
-  that shape a table (contract switches, Spark options);
+* the project's code (every ``.py`` file of this package), the Spark version, and
+  the run's settings that shape a table (contract switches, Spark options);
 * the output table's own storage settings (added by the dataset).
 
 The stamp is stored with each rebuild, as the Delta commit's ``userMetadata``; when
@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyspark
 from kedro.pipeline import Node
 
 STAMP_KEY = "build_stamp"
@@ -82,6 +83,7 @@ def build_stamp(
     facts = {
         "node": node.name,
         "code": code_digest(),
+        "spark_version": pyspark.__version__,
         "settings": settings,
         "tables": dict(versions),
         "parameters": parameters,
