@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -167,6 +168,15 @@ def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
     assert run("2018-07-01") is True
     assert [row.name for row in output.load().collect()] == ["Grace"]
     assert output.version() == 2
+
+    # The input dropped and created again, twice: the second time its version is
+    # the one the output was built from (0), but not its commit time.
+    for name in ("Linus", "Mary"):
+        shutil.rmtree(str(source.location.path))
+        source.save(spark.createDataFrame([(name,)], "name string"))
+        assert source.version() == 0
+        assert run("2018-07-01") is False
+    assert [row.name for row in output.load().collect()] == ["Mary"]
 
 
 def test_an_output_built_from_a_non_table_input_is_always_rebuilt(

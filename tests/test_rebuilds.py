@@ -10,7 +10,7 @@ from motors_meetup.rebuilds import (
     build_stamp,
     code_digest,
     commit_metadata,
-    input_versions,
+    input_states,
     stamp_of,
 )
 
@@ -18,13 +18,13 @@ SETTINGS = {"contracts": {"enabled": True, "depth": "SCHEMA_AND_DATA"}}
 
 
 class Table:
-    """A stored table at a fixed version."""
+    """A stored table in a fixed state."""
 
-    def __init__(self, version: int | None) -> None:
-        self._version = version
+    def __init__(self, state: str | None) -> None:
+        self._state = state
 
-    def version(self) -> int | None:
-        return self._version
+    def state(self) -> str | None:
+        return self._state
 
 
 def _mart(users: object, memberships: object, as_of_date: object) -> object:
@@ -40,25 +40,30 @@ NODE = Node(
 PARAMS = {"params:as_of_date": "2018-06-30"}
 
 
-def test_input_versions_are_the_tables_versions_without_the_parameters() -> None:
-    tables = {"staging.stg_users": Table(3), "intermediate.memberships": Table(None)}
-    assert input_versions(NODE, tables) == {
-        "staging.stg_users": 3,
+def test_input_states_are_the_tables_states_without_the_parameters() -> None:
+    tables = {
+        "staging.stg_users": Table("3@1700000000000"),
+        "intermediate.memberships": Table(None),
+    }
+    assert input_states(NODE, tables) == {
+        "staging.stg_users": "3@1700000000000",
         "intermediate.memberships": None,
     }
 
 
 def test_an_input_that_is_no_stored_table_cannot_be_stamped() -> None:
-    assert input_versions(NODE, {"staging.stg_users": Table(3)}) is None
+    assert input_states(NODE, {"staging.stg_users": Table("3@1")}) is None
 
 
-def test_the_stamp_changes_with_a_table_version_or_a_parameter_only() -> None:
-    versions = {"staging.stg_users": 3, "intermediate.memberships": 7}
+def test_the_stamp_changes_with_a_table_state_or_a_parameter_only() -> None:
+    versions = {"staging.stg_users": "3@1", "intermediate.memberships": "7@2"}
     stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
 
     assert build_stamp(NODE, dict(versions), dict(PARAMS), SETTINGS) == stamp
-    newer = {**versions, "intermediate.memberships": 8}
+    newer = {**versions, "intermediate.memberships": "8@3"}
     assert build_stamp(NODE, newer, PARAMS, SETTINGS) != stamp
+    created_again = {**versions, "intermediate.memberships": "7@4"}
+    assert build_stamp(NODE, created_again, PARAMS, SETTINGS) != stamp
     later = {"params:as_of_date": "2018-07-01"}
     assert build_stamp(NODE, versions, later, SETTINGS) != stamp
     unchecked = {"contracts": {"enabled": False, "depth": "SCHEMA_AND_DATA"}}
@@ -75,8 +80,8 @@ def test_the_code_digest_is_an_md5_of_the_package_sources() -> None:
 
 
 def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:
-    text = commit_metadata("abc", {"staging.stg_users": 3})
-    assert text == '{"build_stamp": "abc", "built_from": {"staging.stg_users": 3}}'
+    text = commit_metadata("abc", {"staging.stg_users": "3@1"})
+    assert text == '{"build_stamp": "abc", "built_from": {"staging.stg_users": "3@1"}}'
     assert stamp_of(text) == "abc"
     assert stamp_of(None) is None
     assert stamp_of("written by hand") is None
@@ -86,7 +91,7 @@ def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:
 def test_another_spark_version_changes_the_stamp(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    versions = {"staging.stg_users": 3, "intermediate.memberships": 7}
+    versions = {"staging.stg_users": "3@1", "intermediate.memberships": "7@2"}
     stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
     monkeypatch.setattr(pyspark, "__version__", "9.9.9")
     assert build_stamp(NODE, versions, PARAMS, SETTINGS) != stamp

@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import check_table, contract_for
 from motors_meetup.datasets import DeltaTableDataset
-from motors_meetup.rebuilds import build_stamp, input_versions
+from motors_meetup.rebuilds import build_stamp, input_states
 from motors_meetup.spark import build_spark_session
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class RebuildHooks:
     def before_node_run(
         self, node: Node, catalog: CatalogProtocol, inputs: dict[str, Any]
     ) -> None:
-        """Stamp the node's rebuilt outputs (a lookup of each input's version)."""
+        """Stamp the node's rebuilt outputs (a lookup of each input's newest commit)."""
         outputs = [catalog.get(name) for name in node.outputs]
         rebuilt = [
             dataset
@@ -180,14 +180,11 @@ class RebuildHooks:
             for name in node.inputs
             if isinstance(dataset := catalog.get(name), DeltaTableDataset)
         }
-        versions = input_versions(node, tables)
-        stamp = (
-            None
-            if versions is None
-            else build_stamp(node, versions, inputs, self._settings)
-        )
+        states = input_states(node, tables)
+        settings = self._settings
+        stamp = None if states is None else build_stamp(node, states, inputs, settings)
         for dataset in rebuilt:
-            dataset.prepare_rebuild(stamp, versions or {})
+            dataset.prepare_rebuild(stamp, states or {})
 
 
 class RunReportHooks:

@@ -4,8 +4,10 @@ A rebuilt table (``write_mode: overwrite``, ``rebuild: on_input_change`` in the
 catalog) is a pure function of its node's inputs. Its *build stamp* digests
 everything that decides its contents:
 
-* the Delta version of every input table (a version changes with every commit, so
-  a batch that MERGEd a row into an input, or a maintenance OPTIMIZE, changes it);
+* the state of every input table: its newest commit's version and time (every
+  commit makes a new one, so a batch that MERGEd a row into an input, or a
+  maintenance OPTIMIZE, changes it; the time tells a table dropped and created
+  again, whose versions restart at 0, from the one before);
 * the value of every parameter the node takes (``as_of_date``, thresholds...);
 * the project's code (every ``.py`` file of this package), the Spark version, and
   the run's settings that shape a table (contract switches, Spark options);
@@ -35,10 +37,11 @@ STAMP_KEY = "build_stamp"
 INPUTS_KEY = "built_from"
 
 
-class VersionedTable(Protocol):
-    """A stored table that reports its current version (None: not built yet)."""
+class StoredTable(Protocol):
+    """A stored table that reports its state: ``<version>@<commit time>`` of its
+    newest commit (None: not built yet)."""
 
-    def version(self) -> int | None: ...
+    def state(self) -> str | None: ...
 
 
 @cache
@@ -56,25 +59,25 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def input_versions(
-    node: Node, tables: Mapping[str, VersionedTable | None]
-) -> dict[str, int | None] | None:
-    """The current version of each of ``node``'s input tables; None when an input is
-    neither a stored table (``tables``) nor a parameter, so it cannot be stamped."""
-    versions: dict[str, int | None] = {}
+def input_states(
+    node: Node, tables: Mapping[str, StoredTable | None]
+) -> dict[str, str | None] | None:
+    """The state of each of ``node``'s input tables; None when an input is neither
+    a stored table (``tables``) nor a parameter, so it cannot be stamped."""
+    states: dict[str, str | None] = {}
     for name in node.inputs:
         if _is_parameter(name):
             continue
         table = tables.get(name)
         if table is None:
             return None
-        versions[name] = table.version()
-    return versions
+        states[name] = table.state()
+    return states
 
 
 def build_stamp(
     node: Node,
-    versions: Mapping[str, int | None],
+    states: Mapping[str, str | None],
     inputs: Mapping[str, Any],
     settings: Mapping[str, Any],
 ) -> str:
@@ -85,17 +88,17 @@ def build_stamp(
         "code": code_digest(),
         "spark_version": pyspark.__version__,
         "settings": settings,
-        "tables": dict(versions),
+        "tables": dict(states),
         "parameters": parameters,
     }
     text = json.dumps(facts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def commit_metadata(stamp: str, versions: Mapping[str, int | None]) -> str:
-    """The commit's ``userMetadata``: the stamp, and the input versions it covers
+def commit_metadata(stamp: str, states: Mapping[str, str | None]) -> str:
+    """The commit's ``userMetadata``: the stamp, and the input states it covers
     (readable in ``DESCRIBE HISTORY``)."""
-    return json.dumps({STAMP_KEY: stamp, INPUTS_KEY: dict(versions)}, sort_keys=True)
+    return json.dumps({STAMP_KEY: stamp, INPUTS_KEY: dict(states)}, sort_keys=True)
 
 
 def stamp_of(user_metadata: str | None) -> str | None:

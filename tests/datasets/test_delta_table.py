@@ -220,28 +220,34 @@ def test_a_rebuilt_table_with_the_same_stamp_is_kept_without_a_commit(
 ) -> None:
     people = dataset(tmp_path, "test_delta_rebuild", rebuild="on_input_change")
     assert people.version() is None
-    assert people.prepare_rebuild("stamp-1", {"staging.src": 4}) is False
+    assert people.prepare_rebuild("stamp-1", {"staging.src": "4@1"}) is False
     people.save(frame(spark, [(1, "Ada")]))
     assert people.version() == 0
-    metadata = people._delta_table().history(1).first()["userMetadata"]
-    assert '"built_from": {"staging.src": 4}' in metadata
+    history = people._delta_table().history(1)
+    columns = ("userMetadata", "unix_millis(timestamp)")
+    metadata, millis = history.selectExpr(*columns).first()
+    assert '"built_from": {"staging.src": "4@1"}' in metadata
+    # The state: the newest commit's version and time, as the commit records it
+    # (history shows the log file's time: a few milliseconds later).
+    version, committed = people.state().split("@")
+    assert (int(version), abs(int(committed) - millis) < 5_000) == (0, True)
 
     # Same stamp: the save keeps version 0 (the rows handed in are not written).
-    assert people.prepare_rebuild("stamp-1", {"staging.src": 4}) is True
+    assert people.prepare_rebuild("stamp-1", {"staging.src": "4@1"}) is True
     assert people.keeps_stored_table
     people.save(frame(spark, [(2, "Grace")]))
     assert not people.keeps_stored_table
     assert (people.version(), rows_of(people.load())) == (0, [(1, "Ada")])
 
     # Another stamp (an input moved on): rebuilt.
-    assert people.prepare_rebuild("stamp-2", {"staging.src": 5}) is False
+    assert people.prepare_rebuild("stamp-2", {"staging.src": "5@2"}) is False
     people.save(frame(spark, [(2, "Grace")]))
     assert (people.version(), rows_of(people.load())) == (1, [(2, "Grace")])
 
     # No stamp possible: rebuilt, and nothing stored to match next time.
     assert people.prepare_rebuild(None, {}) is False
     people.save(frame(spark, [(3, "Linus")]))
-    assert people.prepare_rebuild("stamp-2", {"staging.src": 5}) is False
+    assert people.prepare_rebuild("stamp-2", {"staging.src": "5@2"}) is False
 
 
 def test_a_full_refresh_or_rebuild_always_never_keeps_the_table(

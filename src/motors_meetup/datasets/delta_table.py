@@ -190,9 +190,13 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         last = self._last_commit()
         return None if last is None else last.version
 
-    def prepare_rebuild(
-        self, stamp: str | None, versions: dict[str, int | None]
-    ) -> bool:
+    def state(self) -> str | None:
+        """``<version>@<time>`` of the newest commit; None when not built yet. The
+        time tells a table created again (versions restart at 0) from the old one."""
+        last = self._last_commit()
+        return None if last is None else f"{last.version}@{last.timestamp}"
+
+    def prepare_rebuild(self, stamp: str | None, inputs: dict[str, str | None]) -> bool:
         """Get ready for the next save of a rebuilt table: True when the stored
         table carries this build ``stamp`` already (the save then keeps it), else
         the write will store the stamp. None (no stamp possible) always rebuilds.
@@ -206,7 +210,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             return False
         own = json.dumps([stamp, self.storage], sort_keys=True, default=str)
         own = hashlib.sha256(own.encode()).hexdigest()
-        self._commit_metadata = commit_metadata(own, versions)
+        self._commit_metadata = commit_metadata(own, inputs)
         last = None if self._full_refresh else self._last_commit()
         if last is not None and stamp_of(last.user_metadata) == own:
             self._kept_version = last.version
@@ -223,8 +227,11 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             return read_last_commit(Path(path))
         if not self._exists():
             return None
-        row = self._delta_table().history(1).select("version", "userMetadata").first()
-        return None if row is None else DeltaCommit(int(row[0]), row[1])
+        history = self._delta_table().history(1)
+        row = history.select("version", "timestamp", "userMetadata").first()
+        if row is None:
+            return None
+        return DeltaCommit(int(row[0]), str(row[1]), row[2])
 
     @property
     def description(self) -> str:
@@ -461,9 +468,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
 @dataclass(frozen=True)
 class DeltaCommit:
-    """A table's newest commit: its version and the writer's ``userMetadata``."""
+    """A table's newest commit: version, time and the writer's ``userMetadata``."""
 
     version: int
+    timestamp: str | None
     user_metadata: str | None
 
 
@@ -479,13 +487,18 @@ def read_last_commit(table_dir: Path) -> DeltaCommit | None:
     if not commits:
         return None
     newest = max(commits, key=lambda path: int(path.stem))
-    metadata = None
+    info: dict[str, Any] = {}
     for line in newest.read_text(encoding="utf-8").splitlines():
         action = json.loads(line) if line.strip() else {}
         if "commitInfo" in action:
-            metadata = action["commitInfo"].get("userMetadata")
+            info = action["commitInfo"]
             break
-    return DeltaCommit(int(newest.stem), metadata)
+    timestamp = info.get("inCommitTimestamp", info.get("timestamp"))
+    return DeltaCommit(
+        int(newest.stem),
+        None if timestamp is None else str(timestamp),
+        info.get("userMetadata"),
+    )
 
 
 @dataclass(frozen=True)
