@@ -422,8 +422,7 @@ def _facts_html(doc: TableDoc, state: str) -> str:
         write = f"{_e(storage.get('write_mode', ''))}"
         if storage.get("write_mode") == "merge":
             write += " on " + _codes(storage.get("primary_key") or [])
-        elif storage.get("rebuild") == "on_input_change":
-            write += " (kept when its inputs, parameters and code did not change)"
+        write += _kept_note(storage)
         facts.append(f"Delta table {_codes([storage['table']])}, written by {write}")
     facts.append(_e(state))
     return "<p>" + " · ".join(facts) + "</p>"
@@ -730,6 +729,14 @@ def _split_params(text: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def _kept_note(storage: Mapping[str, Any]) -> str:
+    """For a rebuilt table kept when nothing it is built from changed; else ""."""
+    kept = storage.get("write_mode") == "overwrite" and (
+        storage.get("rebuild") == "on_input_change"
+    )
+    return " (kept when its inputs, parameters and code did not change)" if kept else ""
+
+
 def _storage_text(storage: Mapping[str, Any]) -> str:
     if storage.get("format") != "Delta":
         location = storage.get("location")
@@ -747,10 +754,7 @@ def _storage_text(storage: Mapping[str, Any]) -> str:
         text += ")"
     if storage.get("write_mode") == "insert":
         text += " (each run appends its batch; a rerun replaces that batch's rows)"
-    if storage.get("write_mode") == "overwrite" and storage.get("rebuild") == (
-        "on_input_change"
-    ):
-        text += " (kept when its inputs, parameters and code did not change)"
+    text += _kept_note(storage)
     if storage.get("partition_columns"):
         text += f"; partitioned by {', '.join(storage['partition_columns'])}"
     if storage.get("table_properties"):
