@@ -24,6 +24,7 @@ from motors_meetup.hooks import (
     RunReportHooks,
     with_event_log,
 )
+from motors_meetup.incremental import BATCH_DATASET
 
 
 def _identity(value: object) -> object:
@@ -177,6 +178,45 @@ def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
         assert source.version() == 0
         assert run("2018-07-01") is False
     assert [row.name for row in output.load().collect()] == ["Mary"]
+
+
+def _rows_of_batch(rows: object, batch: object) -> object:
+    return rows
+
+
+def test_a_merged_output_is_kept_while_only_the_run_batch_changes(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    source = _table(tmp_path, "test_hooks_merge_source")
+    batch = _table(tmp_path, "test_hooks_merge_batch")
+    output = _table(
+        tmp_path,
+        "test_hooks_merge_output",
+        write_mode="merge",
+        primary_key=["id"],
+        rebuild="on_input_change",
+    )
+    catalog = DataCatalog({"src": source, BATCH_DATASET: batch, "out": output})
+    node = Node(_rows_of_batch, ["src", BATCH_DATASET], "out", name="out")
+    hooks = RebuildHooks()
+
+    def run(number: int) -> bool:
+        """A run: a new batch, then the node's MERGE of the source's rows."""
+        batch.save(spark.createDataFrame([(number,)], "batch_id long"))
+        hooks.before_node_run(node, catalog, {})
+        kept = output.keeps_stored_table
+        output.save(source.load())
+        return kept
+
+    source.save(spark.createDataFrame([(1, "Ada")], "id int, name string"))
+    assert [run(1), run(2), run(3)] == [False, True, True]
+    assert output.version() == 0
+    source.save(spark.createDataFrame([(1, "Ada L.")], "id int, name string"))
+    assert [run(4), run(5)] == [False, True]  # an input moved on: merged, once
+    assert (output.version(), [tuple(r) for r in output.load().collect()]) == (
+        1,
+        [(1, "Ada L.")],
+    )
 
 
 def test_an_output_built_from_a_non_table_input_is_always_rebuilt(

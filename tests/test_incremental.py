@@ -10,6 +10,8 @@ record *how* a row got there and legitimately differ.
 from __future__ import annotations
 
 import json
+import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -27,6 +29,10 @@ from motors_meetup.incremental import (
     stamp,
     unprocessed_records,
 )
+from motors_meetup.pipelines.intermediate import pipeline as intermediate
+from motors_meetup.pipelines.marts import pipeline as marts
+from motors_meetup.pipelines.pbi import pipeline as pbi
+from motors_meetup.pipelines.staging import pipeline as staging
 from motors_meetup.sample_data import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +164,7 @@ def test_incremental_batches_equal_one_full_refresh(
 
 
 def test_rerun_without_new_input_changes_no_table(
-    spark: SparkSession, incremental: Path
+    spark: SparkSession, incremental: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The same deliveries in another folder are no new input: a delivery is known
     # by its content, not by where its file lies.
@@ -168,8 +174,18 @@ def test_rerun_without_new_input_changes_no_table(
     shutil.copytree(incremental.parent / "input", moved)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MOTORS_MEETUP_USER", USER)
-        _run(moved, incremental)
+        with caplog.at_level(logging.INFO, logger="motors_meetup"):
+            _run(moved, incremental)
     assert _differences(spark, incremental, snapshot) == {}
+    # Every table below raw is kept: built or merged from input tables without a
+    # new commit (a merged table's increment would be empty), so not even its
+    # increment is computed.
+    kept = set(re.findall(r"`(\w+)`\.`(\w+)` kept at version", caplog.text))
+    assert kept == {
+        (f"{USER}_{name.split('.')[0]}", name.split(".")[1])
+        for layer in (staging, intermediate, marts, pbi)
+        for name in layer.create_pipeline().all_outputs()
+    }
     # Nothing is rewritten either: merged tables get no empty MERGE, rebuilt ones
     # are kept (their inputs, parameters and code are those of their last build).
     # Only the run's own records get a commit: the load report's history and the

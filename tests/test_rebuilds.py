@@ -11,6 +11,7 @@ from motors_meetup.rebuilds import (
     code_digest,
     commit_metadata,
     input_states,
+    merge_states,
     stamp_of,
 )
 
@@ -95,3 +96,8 @@ def test_another_spark_version_changes_the_stamp(
     stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
     monkeypatch.setattr(pyspark, "__version__", "9.9.9")
     assert build_stamp(NODE, versions, PARAMS, SETTINGS) != stamp
+
+
+def test_a_merged_table_s_states_leave_out_the_run_batch() -> None:
+    states = {"audit.run_batch": "7@1700", "staging.stg_users": "3@1600"}
+    assert merge_states(states) == {"staging.stg_users": "3@1600"}

@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import check_table, contract_for
 from motors_meetup.datasets import DeltaTableDataset
-from motors_meetup.rebuilds import build_stamp, input_states
+from motors_meetup.rebuilds import build_stamp, input_states, merge_states
 from motors_meetup.spark import build_spark_session
 
 logger = logging.getLogger(__name__)
@@ -142,12 +142,13 @@ class ContractHooks:
 
 
 class RebuildHooks:
-    """Keep a rebuilt table whose inputs, parameters and code did not change.
+    """Keep a table whose inputs, parameters and code did not change.
 
     Before a node runs, each of its outputs with ``rebuild: on_input_change`` gets
-    the node's build stamp (:mod:`motors_meetup.rebuilds`); the dataset compares it
-    with the one stored at the table's last rebuild and, if equal, keeps the table.
-    The run's contract switches and Spark options are part of the stamp.
+    the node's build stamp (:mod:`motors_meetup.rebuilds`; a merged output's leaves
+    out the run's batch); the dataset compares it with the one stored at the table's
+    last write and, if equal, keeps the table. The run's contract switches and Spark
+    options are part of the stamp.
     """
 
     def __init__(self) -> None:
@@ -165,15 +166,15 @@ class RebuildHooks:
     def before_node_run(
         self, node: Node, catalog: CatalogProtocol, inputs: dict[str, Any]
     ) -> None:
-        """Stamp the node's rebuilt outputs (a lookup of each input's newest commit)."""
+        """Stamp the node's stamped outputs (a lookup of each input's newest commit)."""
         outputs = [catalog.get(name) for name in node.outputs]
-        rebuilt = [
+        stamped = [
             dataset
             for dataset in outputs
             if isinstance(dataset, DeltaTableDataset)
             and dataset.rebuilds_on_input_change
         ]
-        if not rebuilt:
+        if not stamped:
             return
         tables = {
             name: dataset
@@ -181,10 +182,13 @@ class RebuildHooks:
             if isinstance(dataset := catalog.get(name), DeltaTableDataset)
         }
         states = input_states(node, tables)
-        settings = self._settings
-        stamp = None if states is None else build_stamp(node, states, inputs, settings)
-        for dataset in rebuilt:
-            dataset.prepare_rebuild(stamp, states or {})
+        for dataset in stamped:
+            if states is None:
+                dataset.prepare_rebuild(None, {})
+                continue
+            own = merge_states(states) if dataset.merges else states
+            stamp = build_stamp(node, own, inputs, self._settings)
+            dataset.prepare_rebuild(stamp, own)
 
 
 class RunReportHooks:

@@ -22,6 +22,8 @@ from pyspark.sql import functions as F
 BATCH_COLUMN = "_batch_id"
 SOURCE_FILE_COLUMN = "_source_file"
 DELIVERY_COLUMN = "_delivery_id"
+# The run's batch (one row: batch_id, full_refresh), written by open_batch.
+BATCH_DATASET = "audit.run_batch"
 # Batch number per loaded ``audit.run_batch`` frame, and processed deliveries per
 # loaded ``audit.processed_files`` frame: several nodes ask for them.
 _BATCH_IDS: WeakKeyDictionary[DataFrame, int] = WeakKeyDictionary()

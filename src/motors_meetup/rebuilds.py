@@ -1,4 +1,4 @@
-"""Rebuilt tables are not rebuilt when nothing they are built from has changed.
+"""Tables are not rewritten when nothing they are built from has changed.
 
 A rebuilt table (``write_mode: overwrite``, ``rebuild: on_input_change`` in the
 catalog) is a pure function of its node's inputs. Its *build stamp* digests
@@ -13,12 +13,20 @@ everything that decides its contents:
   the run's settings that shape a table (contract switches, Spark options);
 * the output table's own storage settings (added by the dataset).
 
-The stamp is stored with each rebuild, as the Delta commit's ``userMetadata``; when
+The stamp is stored with each write, as the Delta commit's ``userMetadata``; when
 the next run computes the same stamp, the table is left as it is: no contract check,
 no write, no commit. A run without new input therefore leaves every table as it
 was, and a table changed by anything else (a later commit without our stamp) is
-rebuilt. A node whose inputs cannot be stamped (an input that is no stored table and
-no parameter) is always rebuilt, as is every table on a full refresh.
+written again. A node whose inputs cannot be stamped (an input that is no stored
+table and no parameter) always writes, and a full refresh rewrites every table.
+
+A merged table (``write_mode: merge``) gets a stamp too, without the state of the
+run's batch (``audit.run_batch``, rewritten by every run). Its node MERGEs the rows
+of its inputs that carry the run's batch id. If no input table got a commit since
+the table's last write, those rows are either none (every input row was written by
+an earlier batch: batch ids only grow) or the very rows that write merged already
+(the same batch run again after a crash), and merging them again changes nothing.
+So the same stamp keeps a merged table too, and its node computes no increment.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from typing import Any, Protocol
 
 import pyspark
 from kedro.pipeline import Node
+
+from motors_meetup.incremental import BATCH_DATASET
 
 STAMP_KEY = "build_stamp"
 INPUTS_KEY = "built_from"
@@ -73,6 +83,12 @@ def input_states(
             return None
         states[name] = table.state()
     return states
+
+
+def merge_states(states: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The input states that decide a merged table: all but the run's batch (see
+    the module docstring)."""
+    return {name: state for name, state in states.items() if name != BATCH_DATASET}
 
 
 def build_stamp(

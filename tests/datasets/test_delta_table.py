@@ -250,6 +250,50 @@ def test_a_rebuilt_table_with_the_same_stamp_is_kept_without_a_commit(
     assert people.prepare_rebuild("stamp-2", {"staging.src": "5@2"}) is False
 
 
+def test_a_merged_table_stores_its_stamp_with_each_merge_and_keeps_on_a_match(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(
+        tmp_path,
+        "test_delta_rebuild_merge",
+        write_mode="merge",
+        primary_key=["id"],
+        rebuild="on_input_change",
+    )
+    assert people.rebuilds_on_input_change and people.merges
+    people.prepare_rebuild("stamp-1", {"raw.src": "3@1"})
+    people.save(frame(spark, [(1, "Ada")]))  # creates the table
+
+    # A MERGE carries the stamp of its inputs too (as the session's commit
+    # metadata, unset again afterwards).
+    assert people.prepare_rebuild("stamp-2", {"raw.src": "4@2"}) is False
+    people.save(frame(spark, [(1, "Ada L."), (2, "Grace")]))
+    operation, metadata = (
+        people._delta_table().history(1).select("operation", "userMetadata").first()
+    )
+    assert (operation, '"built_from": {"raw.src": "4@2"}' in metadata) == (
+        "MERGE",
+        True,
+    )
+    assert (
+        spark.conf.get("spark.databricks.delta.commitInfo.userMetadata", None) is None
+    )
+
+    # Same stamp: kept, even when an increment is handed in.
+    assert people.prepare_rebuild("stamp-2", {"raw.src": "4@2"}) is True
+    people.save(frame(spark, [(3, "Linus")]))
+    assert (people.version(), rows_of(people.load())) == (
+        1,
+        [(1, "Ada L."), (2, "Grace")],
+    )
+
+    # A MERGE without a stamp stores none: the next stamp cannot match.
+    assert people.prepare_rebuild(None, {}) is False
+    people.save(frame(spark, [(3, "Linus")]))
+    assert people.prepare_rebuild("stamp-2", {"raw.src": "4@2"}) is False
+    assert people._delta_table().history(1).first()["userMetadata"] is None
+
+
 def test_a_full_refresh_or_rebuild_always_never_keeps_the_table(
     spark: SparkSession, tmp_path: Path
 ) -> None:

@@ -141,3 +141,10 @@ def test_storage_text_says_a_rebuilt_table_is_kept_when_nothing_changed() -> Non
         "Delta table marts.dim_users; write mode overwrite (kept when its inputs, "
         "parameters and code did not change)"
     )
+    merged = {**storage, "write_mode": "merge", "primary_key": ["user_sk"]}
+    assert dd._storage_text(merged) == (  # noqa: SLF001
+        "Delta table marts.dim_users; write mode merge (MERGE on user_sk) (kept when "
+        "its inputs, parameters and code did not change)"
+    )
+    appended = {**storage, "write_mode": "append"}
+    assert "kept" not in dd._storage_text(appended)  # noqa: SLF001

@@ -19,9 +19,9 @@ overwritten instead when ``full_refresh`` is true, and an empty increment is not
 written at all, so a run with no new input leaves the table untouched.
 ``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
 is created, and altered on an existing table whose properties differ.
-``rebuild: on_input_change`` (overwrite tables): a table whose build stamp
-(:mod:`motors_meetup.rebuilds`: input versions, parameters, code) is the one stored
-with its last commit is kept as it is instead of being rewritten.
+``rebuild: on_input_change`` (overwrite and merge tables): a table whose build
+stamp (:mod:`motors_meetup.rebuilds`: input versions, parameters, code) is the one
+stored with its last commit is kept as it is instead of being written again.
 
 For kedro-viz and the docs (no Spark needed): :attr:`DeltaTableDataset.description`
 is the table's contract description, :meth:`DeltaTableDataset.table_preview` the
@@ -36,6 +36,8 @@ import json
 import logging
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, NewType
@@ -53,6 +55,7 @@ logger = logging.getLogger(__name__)
 WRITE_MODES = ("overwrite", "append", "merge", "insert")
 REBUILDS = ("always", "on_input_change")
 TRUE_WORDS = ("true", "1", "yes")
+USER_METADATA_OPTION = "spark.databricks.delta.commitInfo.userMetadata"
 PREVIEW_ROWS = 5
 
 # kedro-viz picks how to render a preview from the name of ``preview()``'s return
@@ -177,8 +180,17 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
     @property
     def rebuilds_on_input_change(self) -> bool:
-        """True for a rebuilt table kept when its build stamp did not change."""
-        return self._rebuild == "on_input_change" and self._write_mode == "overwrite"
+        """True for a rebuilt or merged table kept when its build stamp did not
+        change."""
+        return self._rebuild == "on_input_change" and self._write_mode in (
+            "overwrite",
+            "merge",
+        )
+
+    @property
+    def merges(self) -> bool:
+        """True for a table that MERGEs each batch's rows (``write_mode: merge``)."""
+        return self._write_mode == "merge"
 
     @property
     def keeps_stored_table(self) -> bool:
@@ -197,9 +209,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         return None if last is None else f"{last.version}@{last.timestamp}"
 
     def prepare_rebuild(self, stamp: str | None, inputs: dict[str, str | None]) -> bool:
-        """Get ready for the next save of a rebuilt table: True when the stored
+        """Get ready for the next save of a stamped table: True when the stored
         table carries this build ``stamp`` already (the save then keeps it), else
-        the write will store the stamp. None (no stamp possible) always rebuilds.
+        the write (overwrite or MERGE) will store the stamp. None (no stamp
+        possible) always writes.
 
         The stamp is extended with this table's storage settings, so changing them
         in the catalog rebuilds the table. A full refresh always rebuilds.
@@ -323,7 +336,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
     def _save_once(self, data: DataFrame) -> None:
         if self._kept_version is not None:
             logger.info(
-                "%s kept at version %d: built from the same input versions, "
+                "%s kept at version %d: written from the same input versions, "
                 "parameters and code",
                 self._location.name,
                 self._kept_version,
@@ -432,13 +445,14 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         condition = " AND ".join(
             f"t.`{key}` <=> s.`{key}`" for key in self._primary_key
         )
-        (
+        merge = (
             target.alias("t")
             .merge(data.alias("s"), condition)
             .whenMatchedUpdateAll(condition=self._matched_condition(data))
             .whenNotMatchedInsertAll()
-            .execute()
         )
+        with _commit_user_metadata(self._spark(), self._commit_metadata):
+            merge.execute()
 
     def _matched_condition(self, data: DataFrame) -> str | None:
         """When a matched row is updated: ``update_condition``, and with
@@ -461,6 +475,25 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             f"CREATE TABLE IF NOT EXISTS {self._location.name} "
             f"USING DELTA LOCATION '{self._location.path}'"
         )
+
+
+@contextmanager
+def _commit_user_metadata(spark: SparkSession, metadata: str | None) -> Iterator[None]:
+    """Give the commits made inside the block ``metadata`` as their ``userMetadata``.
+
+    A MERGE has no writer option for it; Delta reads the session setting instead.
+    The setting is session-wide: under a threaded runner another thread's commit
+    may take the stamp, or this one miss it. Either only makes the next run write
+    the table again (a stamp names its node and output), never keep a wrong one.
+    """
+    if metadata is None:
+        yield
+        return
+    spark.conf.set(USER_METADATA_OPTION, metadata)
+    try:
+        yield
+    finally:
+        spark.conf.unset(USER_METADATA_OPTION)
 
 
 # ---- reading a path-mode Delta table without Spark (previews and docs) ----------

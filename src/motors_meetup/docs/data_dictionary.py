@@ -730,8 +730,9 @@ def _split_params(text: str) -> dict[str, str]:
 
 
 def _kept_note(storage: Mapping[str, Any]) -> str:
-    """For a rebuilt table kept when nothing it is built from changed; else ""."""
-    kept = storage.get("write_mode") == "overwrite" and (
+    """For a rebuilt or merged table kept when nothing it is built from changed;
+    else ""."""
+    kept = storage.get("write_mode") in ("overwrite", "merge") and (
         storage.get("rebuild") == "on_input_change"
     )
     return " (kept when its inputs, parameters and code did not change)" if kept else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.incremental import close_batch
+from motors_meetup.incremental import BATCH_DATASET, close_batch
 from motors_meetup.pipelines.raw.increments import SOURCES
 
 # The batch is closed only after the last layer is written, so a run that dies
@@ -34,7 +34,7 @@ def create_pipeline(**kwargs: object) -> Pipeline:
         [
             Node(
                 close_batch,
-                inputs=["audit.run_batch", *raw_tables, *LAST_LAYER_OUTPUTS],
+                inputs=[BATCH_DATASET, *raw_tables, *LAST_LAYER_OUTPUTS],
                 outputs="audit.processed_files_log",
                 name="close_batch",
             )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from motors_meetup.incremental import BATCH_DATASET
 from motors_meetup.pipelines.intermediate import increments, nodes
 
-BATCH = "audit.run_batch"
+BATCH = BATCH_DATASET
 
 
 def create_pipeline(**kwargs: object) -> Pipeline:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from motors_meetup.incremental import BATCH_DATASET
 from motors_meetup.pipelines.marts import increments, nodes
 
-BATCH = "audit.run_batch"
+BATCH = BATCH_DATASET
 EVENTS = "intermediate.int_events_with_venues"
 RSVPS = "intermediate.int_event_rsvps"
 MEMBERSHIPS = "intermediate.int_user_memberships_with_groups"

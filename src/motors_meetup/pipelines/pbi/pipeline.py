@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
+from motors_meetup.incremental import BATCH_DATASET
 from motors_meetup.pipelines.pbi import nodes
 
 # pbi table -> the mart it presents (pbi_fact_events keeps the dbt project's name).
@@ -23,7 +24,7 @@ PBI_TABLES = {
 
 # pbi tables of merged marts: MERGEd with the mart rows the batch changed.
 MERGED = ("pbi_dim_events", "pbi_fact_events", "pbi_fact_rsvps")
-BATCH = "audit.run_batch"
+BATCH = BATCH_DATASET
 
 
 def create_pipeline(**kwargs: object) -> Pipeline:

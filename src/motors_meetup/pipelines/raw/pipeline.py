@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.incremental import open_batch
+from motors_meetup.incremental import BATCH_DATASET, open_batch
 from motors_meetup.pipelines.raw import increments
 from motors_meetup.pipelines.raw.increments import SOURCES
 
@@ -17,7 +17,7 @@ def create_pipeline(**kwargs: object) -> Pipeline:
     batch = Node(
         open_batch,
         inputs=["audit.processed_files", "params:full_refresh"],
-        outputs="audit.run_batch",
+        outputs=BATCH_DATASET,
         name="open_batch",
     )
     typing_nodes = [
@@ -26,7 +26,7 @@ def create_pipeline(**kwargs: object) -> Pipeline:
             inputs=[
                 f"sources.{source}",
                 "audit.processed_files",
-                "audit.run_batch",
+                BATCH_DATASET,
                 "params:full_refresh",
                 "params:raw",
             ],
@@ -38,7 +38,7 @@ def create_pipeline(**kwargs: object) -> Pipeline:
     report = Node(
         increments.raw_load_report_increment,
         inputs=[
-            "audit.run_batch",
+            BATCH_DATASET,
             "audit.processed_files",
             "params:full_refresh",
             *[
