@@ -6,14 +6,16 @@ a name registered once keeps pointing at its first location.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from kedro.io import DatasetError
 from pyspark.sql import DataFrame, SparkSession
 
-from motors_meetup.datasets.delta_table import DeltaTableDataset
+from motors_meetup.datasets.delta_table import DeltaTableDataset, _commit_user_metadata
 
 SCHEMA = "id int, name string"
 
@@ -292,6 +294,21 @@ def test_a_merged_table_stores_its_stamp_with_each_merge_and_keeps_on_a_match(
     people.save(frame(spark, [(3, "Linus")]))
     assert people.prepare_rebuild("stamp-2", {"raw.src": "4@2"}) is False
     assert people._delta_table().history(1).first()["userMetadata"] is None
+
+
+def test_a_session_that_refuses_commit_metadata_merges_without_a_stamp(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Refusing:
+        def set(self, key: str, value: str) -> None:
+            raise RuntimeError(f"[CONFIG_NOT_AVAILABLE] {key}")
+
+    merged = []
+    with caplog.at_level(logging.WARNING):
+        with _commit_user_metadata(SimpleNamespace(conf=Refusing()), '{"s": 1}'):
+            merged.append(True)
+    assert merged == [True]
+    assert "merged tables get no build stamp" in caplog.text
 
 
 def test_a_full_refresh_or_rebuild_always_never_keeps_the_table(

@@ -485,11 +485,23 @@ def _commit_user_metadata(spark: SparkSession, metadata: str | None) -> Iterator
     The setting is session-wide: under a threaded runner another thread's commit
     may take the stamp, or this one miss it. Either only makes the next run write
     the table again (a stamp names its node and output), never keep a wrong one.
+    Where the session refuses the setting (Databricks serverless allows only a few
+    keys), the commit goes without it: the table is then merged in every run.
     """
     if metadata is None:
         yield
         return
-    spark.conf.set(USER_METADATA_OPTION, metadata)
+    try:
+        spark.conf.set(USER_METADATA_OPTION, metadata)
+    except Exception as error:  # any refusal only costs the stamp
+        logger.warning(
+            "Cannot set %s (%s): merged tables get no build stamp and are merged "
+            "in every run",
+            USER_METADATA_OPTION,
+            error,
+        )
+        yield
+        return
     try:
         yield
     finally:
