@@ -139,8 +139,9 @@ def _table(root: Path, schema: str, **options: str) -> DeltaTableDataset:
     return DeltaTableDataset(table="t", schema=schema, **location, **options)
 
 
-def _first_letters(names: object, day: object) -> object:
-    return names
+def _first(value: object, other: object) -> object:
+    """A two-input node that returns its first input."""
+    return value
 
 
 def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
@@ -151,7 +152,7 @@ def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
     catalog = DataCatalog(
         {"src": source, "out": output, "params:day": MemoryDataset("2018-06-30")}
     )
-    node = Node(_first_letters, ["src", "params:day"], "out", name="out")
+    node = Node(_first, ["src", "params:day"], "out", name="out")
     hooks = RebuildHooks()
 
     def run(day: str) -> bool:
@@ -180,10 +181,6 @@ def test_a_rebuilt_output_is_kept_until_an_input_or_parameter_changes(
     assert [row.name for row in output.load().collect()] == ["Mary"]
 
 
-def _rows_of_batch(rows: object, batch: object) -> object:
-    return rows
-
-
 def test_a_merged_output_is_kept_while_only_the_run_batch_changes(
     spark: SparkSession, tmp_path: Path
 ) -> None:
@@ -197,7 +194,7 @@ def test_a_merged_output_is_kept_while_only_the_run_batch_changes(
         rebuild="on_input_change",
     )
     catalog = DataCatalog({"src": source, BATCH_DATASET: batch, "out": output})
-    node = Node(_rows_of_batch, ["src", BATCH_DATASET], "out", name="out")
+    node = Node(_first, ["src", BATCH_DATASET], "out", name="out")
     hooks = RebuildHooks()
 
     def run(number: int) -> bool:
