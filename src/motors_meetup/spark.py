@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 
 DELTA_SCALA_VERSION = "2.13"
 DELTA_ARTIFACTS = ("delta-spark_{scala}", "delta-storage")
+# The driver's log4j configuration, shipped with the package (see the file).
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
 
 def on_databricks() -> bool:
@@ -65,7 +68,7 @@ def build_spark_session(options: Mapping[str, object]) -> SparkSession:
     if on_databricks():
         return SparkSession.builder.getOrCreate()
     builder = SparkSession.builder
-    for key, value in options.items():
+    for key, value in {**options, JAVA_OPTIONS: driver_java_options(options)}.items():
         builder = builder.config(key, _as_conf_value(value))
     jars = ",".join(str(path) for path in delta_jar_paths())
     builder = builder.config("spark.jars", jars)
@@ -78,6 +81,16 @@ def build_spark_session(options: Mapping[str, object]) -> SparkSession:
         spark.sparkContext.master,
     )
     return spark
+
+
+def driver_java_options(options: Mapping[str, object]) -> str:
+    """``spark.driver.extraJavaOptions`` of ``options``, plus the package's log4j
+    configuration (a ``file:`` URI, so a path with spaces survives the splitting of
+    the options). Applies when the session starts the JVM; a running one keeps its
+    own."""
+    own = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}"
+    given = str(options.get(JAVA_OPTIONS) or "").strip()
+    return f"{given} {own}" if given else own
 
 
 def _as_conf_value(value: object) -> str:
