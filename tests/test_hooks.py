@@ -216,6 +216,44 @@ def test_a_merged_output_is_kept_while_only_the_run_batch_changes(
     )
 
 
+def test_an_empty_increment_stores_the_stamp_and_keeps_the_tables_built_from_it(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    source = _table(tmp_path, "test_hooks_empty_source")
+    merged = _table(
+        tmp_path,
+        "test_hooks_empty_merged",
+        write_mode="merge",
+        primary_key=["id"],
+        rebuild="on_input_change",
+    )
+    rebuilt = _table(tmp_path, "test_hooks_empty_rebuilt", rebuild="on_input_change")
+    catalog = DataCatalog({"src": source, "mid": merged, "out": rebuilt})
+    merge_node = Node(_identity, "src", "mid", name="mid")
+    rebuild_node = Node(_identity, "mid", "out", name="out")
+    hooks = RebuildHooks()
+    schema = "id int, name string"
+
+    def run(increment: list[tuple]) -> list[bool]:
+        """A run: MERGE ``increment``, then rebuild from the merged table; which of
+        the two were kept."""
+        hooks.before_node_run(merge_node, catalog, {})
+        kept = [merged.keeps_stored_table]
+        merged.save(spark.createDataFrame(increment, schema))
+        hooks.before_node_run(rebuild_node, catalog, {})
+        kept.append(rebuilt.keeps_stored_table)
+        rebuilt.save(merged.load())
+        return kept
+
+    source.save(spark.createDataFrame([(1, "Ada")], schema))
+    assert run([(1, "Ada")]) == [False, False]
+    # The source gets a commit that brings the merged table no row.
+    source.save(spark.createDataFrame([(1, "Ada")], schema))
+    assert run([]) == [False, True]  # a commit without data; the rebuild kept
+    assert run([]) == [True, True]  # the new stamp matches: nothing computed
+    assert (merged.version(), rebuilt.version()) == (1, 0)
+
+
 def test_an_output_built_from_a_non_table_input_is_always_rebuilt(
     spark: SparkSession, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from motors_meetup.rebuilds import (
     build_stamp,
     code_digest,
     commit_metadata,
+    data_state_of,
     input_states,
     merge_states,
     stamp_of,
@@ -87,6 +88,10 @@ def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:
     assert stamp_of(None) is None
     assert stamp_of("written by hand") is None
     assert stamp_of('["a list"]') is None
+    # A commit without data names the state of the rows it left as they were.
+    carried = commit_metadata("abc", {}, "4@1700")
+    assert (stamp_of(carried), data_state_of(carried)) == ("abc", "4@1700")
+    assert (data_state_of(text), data_state_of(None)) == (None, None)
 
 
 def test_another_spark_version_changes_the_stamp(

@@ -27,6 +27,13 @@ the table's last write, those rows are either none (every input row was written 
 an earlier batch: batch ids only grow) or the very rows that write merged already
 (the same batch run again after a crash), and merging them again changes nothing.
 So the same stamp keeps a merged table too, and its node computes no increment.
+
+A merged table whose increment is empty (a code change, or an input commit that
+brought none of its rows) has no rows to write, but still gets a commit without
+data: an empty append whose metadata holds the new stamp and the state of the data
+it leaves as it was (``data_state``). The next run with the same stamp keeps the
+table instead of computing the empty increment again, and the tables built from it
+see that state, so they do not take the commit for a change.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from motors_meetup.incremental import BATCH_DATASET
 
 STAMP_KEY = "build_stamp"
 INPUTS_KEY = "built_from"
+DATA_STATE_KEY = "data_state"
 
 
 class StoredTable(Protocol):
@@ -111,21 +119,37 @@ def build_stamp(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def commit_metadata(stamp: str, states: Mapping[str, str | None]) -> str:
+def commit_metadata(
+    stamp: str, states: Mapping[str, str | None], data_state: str | None = None
+) -> str:
     """The commit's ``userMetadata``: the stamp, and the input states it covers
-    (readable in ``DESCRIBE HISTORY``)."""
-    return json.dumps({STAMP_KEY: stamp, INPUTS_KEY: dict(states)}, sort_keys=True)
+    (readable in ``DESCRIBE HISTORY``); for a commit without data, also the state
+    of the data it leaves as it was."""
+    found: dict[str, Any] = {STAMP_KEY: stamp, INPUTS_KEY: dict(states)}
+    if data_state is not None:
+        found[DATA_STATE_KEY] = data_state
+    return json.dumps(found, sort_keys=True)
 
 
 def stamp_of(user_metadata: str | None) -> str | None:
     """The build stamp in a commit's ``userMetadata``; None if it has none."""
+    return _metadata_value(user_metadata, STAMP_KEY)
+
+
+def data_state_of(user_metadata: str | None) -> str | None:
+    """The data state a commit without data carried forward; None for any other
+    commit (its own version and time are then the table's state)."""
+    return _metadata_value(user_metadata, DATA_STATE_KEY)
+
+
+def _metadata_value(user_metadata: str | None, key: str) -> str | None:
     if not user_metadata:
         return None
     try:
         found = json.loads(user_metadata)
     except json.JSONDecodeError:
         return None
-    return found.get(STAMP_KEY) if isinstance(found, dict) else None
+    return found.get(key) if isinstance(found, dict) else None
 
 
 def _is_parameter(name: str) -> bool:

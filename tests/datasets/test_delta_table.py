@@ -296,10 +296,67 @@ def test_a_merged_table_stores_its_stamp_with_each_merge_and_keeps_on_a_match(
     assert people._delta_table().history(1).first()["userMetadata"] is None
 
 
+def test_an_empty_increment_stores_a_new_stamp_in_a_commit_without_data(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    people = dataset(
+        tmp_path,
+        "test_delta_stamp_only",
+        write_mode="merge",
+        primary_key=["id"],
+        rebuild="on_input_change",
+    )
+    people.prepare_rebuild("stamp-1", {"raw.src": "3@1"})
+    people.save(frame(spark, [(1, "Ada")]))
+    written = people.state()
+    assert written.startswith("0@")
+    empty = frame(spark, [])
+
+    # A new stamp (say, the code changed) and nothing to merge: a commit that
+    # adds no file, holds the stamp and carries the state of the rows forward.
+    assert people.prepare_rebuild("stamp-2", {"raw.src": "3@1"}) is False
+    people.save(empty)
+    files = people.snapshot().files
+    operation, metrics, metadata = (
+        people._delta_table()
+        .history(1)
+        .select("operation", "operationMetrics", "userMetadata")
+        .first()
+    )
+    assert (operation, metrics["numOutputRows"], people.version()) == ("WRITE", "0", 1)
+    assert f'"data_state": "{written}"' in metadata
+    assert (rows_of(people.load()), people.snapshot().files) == ([(1, "Ada")], files)
+    assert spark.conf.get("spark.databricks.delta.skipRecordingEmptyCommits") == "true"
+    assert people.state() == written  # the tables built from it are kept
+
+    # The next run with that stamp keeps the table: no increment is computed.
+    assert people.prepare_rebuild("stamp-2", {"raw.src": "3@1"}) is True
+    people.save(frame(spark, [(9, "never merged")]))
+    assert (people.version(), rows_of(people.load())) == (1, [(1, "Ada")])
+
+    # Another empty increment carries the same state forward once more.
+    assert people.prepare_rebuild("stamp-3", {"raw.src": "4@2"}) is False
+    people.save(empty)
+    assert (people.version(), people.state()) == (2, written)
+
+    # Rows merged: the table's state is its own newest commit again.
+    people.prepare_rebuild("stamp-4", {"raw.src": "5@3"})
+    people.save(frame(spark, [(2, "Grace")]))
+    assert people.state().startswith("3@")
+
+    # Without a stamp an empty increment makes no commit at all.
+    people.prepare_rebuild(None, {})
+    people.save(empty)
+    assert people.version() == 3
+
+
 def test_a_session_that_refuses_commit_metadata_merges_without_a_stamp(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     class Refusing:
+        def get(self, key: str, default: str | None) -> str | None:
+            return default
+
         def set(self, key: str, value: str) -> None:
             raise RuntimeError(f"[CONFIG_NOT_AVAILABLE] {key}")
 

@@ -15,13 +15,15 @@ audit columns differs — new rows inserted; the table is created on the first w
 or ``insert`` (rows of one batch, appended; a second write of the same batch
 replaces the rows the first wrote, so a rerun after a crash cannot duplicate them,
 and no row of earlier batches is read). A ``merge`` or ``insert`` table is
-overwritten instead when ``full_refresh`` is true, and an empty increment is not
-written at all, so a run with no new input leaves the table untouched.
+overwritten instead when ``full_refresh`` is true, and an empty increment writes
+no rows, so a run with no new input leaves the table's rows untouched.
 ``table_properties`` (e.g. ``delta.enableDeletionVectors``) are set when the table
 is created, and altered on an existing table whose properties differ.
 ``rebuild: on_input_change`` (overwrite and merge tables): a table whose build
 stamp (:mod:`motors_meetup.rebuilds`: input versions, parameters, code) is the one
-stored with its last commit is kept as it is instead of being written again.
+stored with its last commit is kept as it is instead of being written again. A
+merged table whose increment is empty stores a new stamp in a commit without data
+(an empty append that carries the state of its rows forward).
 
 For kedro-viz and the docs (no Spark needed): :attr:`DeltaTableDataset.description`
 is the table's contract description, :meth:`DeltaTableDataset.table_preview` the
@@ -48,7 +50,7 @@ from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 from pyspark.sql import types as T
 
 from motors_meetup.incremental import BATCH_COLUMN
-from motors_meetup.rebuilds import commit_metadata, stamp_of
+from motors_meetup.rebuilds import commit_metadata, data_state_of, stamp_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ WRITE_MODES = ("overwrite", "append", "merge", "insert")
 REBUILDS = ("always", "on_input_change")
 TRUE_WORDS = ("true", "1", "yes")
 USER_METADATA_OPTION = "spark.databricks.delta.commitInfo.userMetadata"
+# Delta drops a blind append that adds no file unless this is false.
+SKIP_EMPTY_COMMITS_OPTION = "spark.databricks.delta.skipRecordingEmptyCommits"
 PREVIEW_ROWS = 5
 
 # kedro-viz picks how to render a preview from the name of ``preview()``'s return
@@ -154,10 +158,12 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             for key, value in (table_properties or {}).items()
         }
         self._rebuild = rebuild
-        # Set by prepare_rebuild for the next save: the commit's userMetadata, and
-        # the stored version to keep instead of writing.
+        # Set by prepare_rebuild for the next save: the commit's userMetadata, the
+        # stored version to keep instead of writing, and (a merged table) the
+        # metadata of a commit without data should the increment be empty.
         self._commit_metadata: str | None = None
         self._kept_version: int | None = None
+        self._stamp_only_metadata: str | None = None
         self.metadata = metadata
 
     @property
@@ -203,10 +209,13 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         return None if last is None else last.version
 
     def state(self) -> str | None:
-        """``<version>@<time>`` of the newest commit; None when not built yet. The
-        time tells a table created again (versions restart at 0) from the old one."""
+        """``<version>@<time>`` of the newest commit that wrote data; None when not
+        built yet. The time tells a table created again (versions restart at 0)
+        from the old one. A commit without data (a merged table's new stamp after
+        an empty increment) carries the state before it, so the tables built from
+        this one are kept."""
         last = self._last_commit()
-        return None if last is None else f"{last.version}@{last.timestamp}"
+        return None if last is None else _data_state(last)
 
     def prepare_rebuild(self, stamp: str | None, inputs: dict[str, str | None]) -> bool:
         """Get ready for the next save of a stamped table: True when the stored
@@ -219,6 +228,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         """
         self._kept_version = None
         self._commit_metadata = None
+        self._stamp_only_metadata = None
         if stamp is None or not self.rebuilds_on_input_change:
             return False
         own = json.dumps([stamp, self.storage], sort_keys=True, default=str)
@@ -227,6 +237,8 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         last = None if self._full_refresh else self._last_commit()
         if last is not None and stamp_of(last.user_metadata) == own:
             self._kept_version = last.version
+        elif last is not None and self.merges:
+            self._stamp_only_metadata = commit_metadata(own, inputs, _data_state(last))
         return self.keeps_stored_table
 
     def _last_commit(self) -> DeltaCommit | None:
@@ -332,6 +344,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         finally:
             self._commit_metadata = None
             self._kept_version = None
+            self._stamp_only_metadata = None
 
     def _save_once(self, data: DataFrame) -> None:
         if self._kept_version is not None:
@@ -353,7 +366,7 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             if not self._insert(data):
                 return
         elif data.isEmpty():
-            self._unchanged()
+            self._store_stamp_only()
             return
         else:
             self._merge(data)
@@ -361,6 +374,34 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
 
     def _unchanged(self) -> None:
         logger.info("No changes for %s: table left as it is", self._location.name)
+
+    def _store_stamp_only(self) -> None:
+        """An empty increment: no row changes. A stamped merged table stores its
+        new stamp in a commit without data (an empty append of its own columns),
+        so the next run with the same stamp keeps the table instead of computing
+        the empty increment again."""
+        if self._stamp_only_metadata is None:
+            self._unchanged()
+            return
+        writer = (
+            self._load()
+            .limit(0)
+            .write.format("delta")
+            .mode("append")
+            .option("userMetadata", self._stamp_only_metadata)
+        )
+        refused = "an empty increment stores no build stamp"
+        with _session_setting(
+            self._spark(), SKIP_EMPTY_COMMITS_OPTION, "false", refused
+        ) as recorded:
+            if not recorded:
+                self._unchanged()
+                return
+            self._store(writer)
+        logger.info(
+            "No changes for %s: rows left as they are, build stamp stored",
+            self._location.name,
+        )
 
     def _insert(self, data: DataFrame) -> bool:
         """Append one batch's rows, replacing any the same batch wrote before; False
@@ -491,21 +532,32 @@ def _commit_user_metadata(spark: SparkSession, metadata: str | None) -> Iterator
     if metadata is None:
         yield
         return
-    try:
-        spark.conf.set(USER_METADATA_OPTION, metadata)
-    except Exception as error:  # any refusal only costs the stamp
-        logger.warning(
-            "Cannot set %s (%s): merged tables get no build stamp and are merged "
-            "in every run",
-            USER_METADATA_OPTION,
-            error,
-        )
+    refused = "merged tables get no build stamp and are merged in every run"
+    with _session_setting(spark, USER_METADATA_OPTION, metadata, refused):
         yield
+
+
+@contextmanager
+def _session_setting(
+    spark: SparkSession, key: str, value: str, refused: str
+) -> Iterator[bool]:
+    """Set the session setting ``key`` to ``value`` inside the block, then restore
+    it; yields False (and logs ``refused``, the consequence) when the session
+    refuses the setting."""
+    before = spark.conf.get(key, None)
+    try:
+        spark.conf.set(key, value)
+    except Exception as error:  # any refusal only costs a build stamp
+        logger.warning("Cannot set %s (%s): %s", key, error, refused)
+        yield False
         return
     try:
-        yield
+        yield True
     finally:
-        spark.conf.unset(USER_METADATA_OPTION)
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
 
 
 # ---- reading a path-mode Delta table without Spark (previews and docs) ----------
@@ -518,6 +570,12 @@ class DeltaCommit:
     version: int
     timestamp: str | None
     user_metadata: str | None
+
+
+def _data_state(commit: DeltaCommit) -> str:
+    """The state of a table's data as of ``commit`` (see DeltaTableDataset.state)."""
+    carried = data_state_of(commit.user_metadata)
+    return carried if carried is not None else f"{commit.version}@{commit.timestamp}"
 
 
 def read_last_commit(table_dir: Path) -> DeltaCommit | None:
