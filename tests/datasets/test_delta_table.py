@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from kedro.io import DatasetError
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from motors_meetup.datasets.delta_table import DeltaTableDataset, _commit_user_metadata
 
@@ -66,6 +67,30 @@ def test_merge_upserts_on_the_primary_key(spark: SparkSession, tmp_path: Path) -
     visits.save(frame(spark, [(1, "tue", 5), (2, "tue", 1)], schema))
 
     assert rows_of(visits.load()) == [(1, "mon", 1), (1, "tue", 5), (2, "tue", 1)]
+
+
+def test_a_merge_computes_an_uncached_increment_once(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    visits = dataset(
+        tmp_path, "test_delta_merge_once", write_mode="merge", primary_key="id"
+    )
+    visits.save(frame(spark, [(1, "Ada")]))
+    computed = spark.sparkContext.accumulator(0)
+
+    def counted(key: int) -> int:
+        computed.add(1)
+        return key
+
+    # The emptiness check and each phase of the MERGE read the increment (its key
+    # at least): it is cached for the save and released after, so each row is
+    # computed once.
+    increment = frame(spark, [(1, "Ada L."), (2, "Grace")]).withColumn(
+        "id", F.udf(counted, "int")("id")
+    )
+    visits.save(increment)
+    assert (computed.value, increment.is_cached) == (2, False)
+    assert rows_of(visits.load()) == [(1, "Ada L."), (2, "Grace")]
 
 
 def test_merge_with_skip_unchanged_leaves_identical_rows_and_their_batch_alone(

@@ -365,11 +365,12 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         elif self._write_mode == "insert":
             if not self._insert(data):
                 return
-        elif data.isEmpty():
-            self._store_stamp_only()
-            return
         else:
-            self._merge(data)
+            with _computed_once(data) as increment:
+                if increment.isEmpty():
+                    self._store_stamp_only()
+                    return
+                self._merge(increment)
         self._register()
 
     def _unchanged(self) -> None:
@@ -516,6 +517,26 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             f"CREATE TABLE IF NOT EXISTS {self._location.name} "
             f"USING DELTA LOCATION '{self._location.path}'"
         )
+
+
+@contextmanager
+def _computed_once(data: DataFrame) -> Iterator[DataFrame]:
+    """``data``, cached inside the block unless it is cached already (a contract
+    check caches the frame it checks).
+
+    A MERGE reads its source in each of its phases (find the touched files, write
+    deletion vectors, rewrite), and the emptiness check reads it once more; Delta's
+    own copy of the source is off (``merge.materializeSource: none``, spark.yml), so
+    without a cache the increment's joins would run four times.
+    """
+    if data.is_cached:
+        yield data
+        return
+    cached = data.persist()
+    try:
+        yield cached
+    finally:
+        cached.unpersist()
 
 
 @contextmanager
