@@ -565,8 +565,9 @@ def _session_setting(
     """Set the session setting ``key`` to ``value`` inside the block, then restore
     it; yields False (and logs ``refused``, the consequence) when the session
     refuses the setting."""
-    before = spark.conf.get(key, None)
     try:
+        # Reading may be refused too (Databricks serverless allows few keys).
+        before = spark.conf.get(key, None)
         spark.conf.set(key, value)
     except Exception as error:  # any refusal only costs a build stamp
         logger.warning("Cannot set %s (%s): %s", key, error, refused)
