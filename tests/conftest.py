@@ -1,7 +1,10 @@
 """Test fixtures: one Spark session (with Delta) for the whole test run.
 
 The session is built by the same factory as the Kedro hook, from the project's own
-``conf/base/spark.yml``, with a few options scaled down for 2-core test machines.
+``spark.yml`` of the ``test`` env (``conf/base`` with ``conf/test``'s options scaled
+down for 2-core test machines). ``KEDRO_ENV=test`` makes every in-process ``kedro
+run`` of the suite use that env too: a run re-applies its env's Spark options to the
+shared session, and the base's would stay in force for the tests that follow.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
+from kedro.config import OmegaConfigLoader
 from pyspark.sql import SparkSession
 
+from motors_meetup.settings import CONFIG_LOADER_ARGS
 from motors_meetup.spark import build_spark_session
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+TEST_ENV = "test"
+os.environ["KEDRO_ENV"] = TEST_ENV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Spark's Python workers (pandas UDFs) must import the project even when it is not
@@ -27,31 +33,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(PROJECT_ROOT / "src"), os.environ.get("PYTHONPATH")) if p
 )
-TEST_OPTIONS = {
-    "spark.master": "local[2]",
-    "spark.sql.shuffle.partitions": "2",
-    "spark.default.parallelism": "2",
-    "spark.driver.memory": "2g",
-    "spark.rdd.compress": "false",
-    "spark.shuffle.compress": "false",
-    "spark.databricks.delta.snapshotPartitions": "1",
-    # Frames in tests hold a few rows: generating and compiling Java code for each
-    # query costs more than it saves. Spark's interpreted evaluation gives the same
-    # results (Spark's own tests run both paths).
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-}
 
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     """The test run's SparkSession (embedded, Delta enabled, UTC)."""
-    options = yaml.safe_load((PROJECT_ROOT / "conf/base/spark.yml").read_text())
-    warehouse = tempfile.mkdtemp(prefix="motors-meetup-spark-")
-    options = {key: value for key, value in options.items() if "${" not in str(value)}
-    options.update(TEST_OPTIONS)
-    options["spark.sql.warehouse.dir"] = warehouse
-    session = build_spark_session(options)
+    loader = OmegaConfigLoader(
+        conf_source=str(PROJECT_ROOT / "conf"),
+        env=TEST_ENV,
+        runtime_params={"warehouse_dir": tempfile.mkdtemp(prefix="motors-meetup-")},
+        **{k: v for k, v in CONFIG_LOADER_ARGS.items() if k != "default_run_env"},
+    )
+    session = build_spark_session(loader["spark"])
     yield session
     session.stop()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import all_contracts
@@ -229,3 +230,22 @@ def test_surrogate_keys_are_dbt_compatible_md5(
         "user_sk != md5(coalesce(user_id, '_dbt_utils_surrogate_key_null_'))"
     )
     assert bad.count() == 0
+
+
+def test_an_in_process_run_leaves_the_suite_s_spark_options_in_force(
+    spark: SparkSession, sample_warehouse: tuple[str, str]
+) -> None:
+    # A run re-applies its env's spark.yml to the shared session (the sample was
+    # built in-process): the suite's env is `test`, so its options stay in force,
+    # not the base's larger ones.
+    suite = yaml.safe_load((PROJECT_ROOT / "conf/test/spark.yml").read_text())
+    base = yaml.safe_load((PROJECT_ROOT / "conf/base/spark.yml").read_text())
+    runtime = (
+        "spark.sql.shuffle.partitions",
+        "spark.sql.adaptive.enabled",
+        "spark.databricks.delta.snapshotPartitions",
+    )
+    assert all(str(suite[key]) != str(base[key]) for key in runtime)
+    assert {key: spark.conf.get(key) for key in runtime} == {
+        key: str(suite[key]).lower() for key in runtime
+    }
