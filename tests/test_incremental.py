@@ -13,6 +13,8 @@ import json
 import logging
 import re
 import shutil
+from datetime import datetime
+from functools import reduce
 from pathlib import Path
 
 import pytest
@@ -108,14 +110,68 @@ def _table(spark: SparkSession, warehouse: Path, layer: str, name: str) -> DataF
 
 
 def _differences(spark: SparkSession, left: Path, right: Path) -> dict[str, int]:
-    found = {}
-    for layer, tables in COMPARED.items():
-        for name in tables:
-            a, b = _table(spark, left, layer, name), _table(spark, right, layer, name)
-            diff = a.exceptAll(b).count() + b.exceptAll(a).count()
-            if diff:
-                found[f"{layer}.{name}"] = diff
-    return found
+    """Rows in one warehouse and not the other, per compared table."""
+    return _surplus(
+        {
+            f"{layer}.{name}": (
+                _table(spark, left, layer, name),
+                _table(spark, right, layer, name),
+            )
+            for layer, tables in COMPARED.items()
+            for name in tables
+        }
+    )
+
+
+# Each row as JSON text, timestamps to the microsecond: equal rows, equal texts.
+ROW_TEXT = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"}
+
+
+def _surplus(pairs: dict[str, tuple[DataFrame, DataFrame]]) -> dict[str, int]:
+    """Per named pair of frames, the rows of either that the other lacks, counted
+    as ``exceptAll`` both ways would (duplicates included); one Spark job for all
+    the pairs instead of two per pair."""
+    sides = [
+        frame.select(
+            F.lit(name).alias("table"),
+            F.to_json(F.struct("*"), ROW_TEXT).alias("row"),
+            F.lit(sign).alias("side"),
+        )
+        for name, frames in pairs.items()
+        for frame, sign in zip(frames, (1, -1), strict=True)
+    ]
+    surplus = (
+        reduce(DataFrame.unionByName, sides)
+        .groupBy("table", "row")
+        .agg(F.abs(F.sum("side")).alias("rows"))
+    )
+    found = surplus.where("rows > 0").groupBy("table").agg(F.sum("rows").alias("rows"))
+    return {row.table: row.rows for row in found.collect()}
+
+
+def test_surplus_counts_rows_either_side_lacks_as_except_all_does(
+    spark: SparkSession,
+) -> None:
+    schema = "k string, n double, at timestamp"
+    rows = [("a", 1.0, datetime(2018, 1, 1, 0, 0, 0, 1)), ("b", None, None)]
+    same = spark.createDataFrame(rows, schema)
+    changed_rows = [
+        ("a", 1.0, datetime(2018, 1, 1, 0, 0, 0, 2)),  # a microsecond later
+        ("b", None, None),
+        ("b", None, None),  # a duplicate
+    ]
+    pairs = {
+        "same": (same, spark.createDataFrame(list(reversed(rows)), schema)),
+        "changed": (same, spark.createDataFrame(changed_rows, schema)),
+        "null": (same, spark.createDataFrame([rows[0], ("b", 0.0, None)], schema)),
+    }
+    expected = {
+        name: a.exceptAll(b).count() + b.exceptAll(a).count()
+        for name, (a, b) in pairs.items()
+    }
+
+    assert expected == {"same": 0, "changed": 3, "null": 2}
+    assert _surplus(pairs) == {"changed": 3, "null": 2}
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,9 @@ the packaged conf, as a Databricks ``python_wheel_task`` does.
 
 The venv sees the system site-packages (pyspark and the other dependencies are not
 downloaded again) but gets the wheel itself with ``--no-deps``; the run happens
-outside the repository, with no PYTHONPATH, so only the wheel's code is used.
+outside the repository, with no PYTHONPATH, so only the wheel's code is used. It
+runs the packaged conf's ``test`` env (Spark sized for CI, as every run of the
+suite; the catalog and parameters are the base's), since the JVM it starts is new.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def test_packaged_wheel_runs_the_raw_pipeline_from_a_fresh_venv(tmp_path):
     for env in ("base", "dev", "prd"):
         assert f"conf/{env}/globals.yml" in members
     assert "conf/base/catalog.yml" in members
+    assert "conf/test/spark.yml" in members
     assert not [
         m for m in members if m.startswith("conf/local/") and m.endswith(".yml")
     ]
@@ -134,7 +137,8 @@ def test_packaged_wheel_runs_the_raw_pipeline_from_a_fresh_venv(tmp_path):
     params = f"input_dir={PROJECT_ROOT / 'data' / '01_raw'},warehouse_dir={warehouse}"
     _run(
         [python, "-c", WHEEL_TASK, ENTRY_POINT]
-        + ["--conf-source", conf, "--pipelines", "raw", "--params", params],
+        + ["--conf-source", conf, "--env", "test", "--pipelines", "raw"]
+        + ["--params", params],
         cwd=workdir,
         MOTORS_MEETUP_USER=USER,
         SPARK_LOCAL_IP="127.0.0.1",
