@@ -15,7 +15,9 @@ Prints a table per size — RSVP rows, wall seconds (median), rows/s, peak memor
 the whole process tree (the kedro process and its Spark JVM: proportional set size,
 sampled from /proc) —
 and where the time of the median run went: start-up (Python, Kedro, JVM), each
-layer's tasks, the Spark jobs they ran and the Delta commits they made.
+layer's tasks, the Spark jobs they ran and the Delta commits they made. Every run's
+report (per task: planning, save, total seconds and Spark jobs) is kept in
+``<workdir>/reports/<size>-run<n>/{full,incremental,idle}.json``.
 """
 
 from __future__ import annotations
@@ -108,12 +110,16 @@ def _delta_commits(warehouse: Path) -> int:
     return sum(1 for _ in warehouse.glob("workspace/*/*/_delta_log/*.json"))
 
 
-def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Run:
+def _kedro_run(
+    input_dir: Path, warehouse: Path, full_refresh: bool, keep_report: Path
+) -> Run:
+    """One ``kedro run`` process; its run report is kept at ``keep_report``."""
     params = (
         f"input_dir={input_dir},warehouse_dir={warehouse},as_of_date={AS_OF},"
         f"full_refresh={str(full_refresh).lower()}"
     )
-    report_file = Path(tempfile.mkstemp(suffix=".json")[1])
+    report_file = keep_report
+    report_file.parent.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
         KEDRO_DISABLE_TELEMETRY="true",
@@ -149,7 +155,6 @@ def _kedro_run(input_dir: Path, warehouse: Path, full_refresh: bool) -> Run:
         sys.stderr.write(output[-6000:])
         raise SystemExit(f"kedro run failed ({process.returncode})")
     report = json.loads(report_file.read_text(encoding="utf-8"))
-    report_file.unlink()
     commits = _delta_commits(warehouse) - commits_before
     return Run(elapsed, peak[0] / 1024, report, commits)
 
@@ -189,12 +194,15 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
         for folder in (input_dir, warehouse):
             shutil.rmtree(folder, ignore_errors=True)
         _stage_batches(generated, input_dir, BATCHES - 1)
-        full.append(_kedro_run(input_dir, warehouse, True))
+        reports = workdir / "reports" / f"{rsvps}-run{number + 1}"
+        full.append(_kedro_run(input_dir, warehouse, True, reports / "full.json"))
         _progress(rsvps, "full", number, full[-1])
         _stage_batches(generated, input_dir, BATCHES)
-        incremental.append(_kedro_run(input_dir, warehouse, False))
+        incremental.append(
+            _kedro_run(input_dir, warehouse, False, reports / "incremental.json")
+        )
         _progress(rsvps, "1% incremental", number, incremental[-1])
-        idle.append(_kedro_run(input_dir, warehouse, False))
+        idle.append(_kedro_run(input_dir, warehouse, False, reports / "idle.json"))
         _progress(rsvps, "no new input", number, idle[-1])
     return {
         "rsvps": _count_rsvps(input_dir),
