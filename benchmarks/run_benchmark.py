@@ -111,14 +111,13 @@ def _delta_commits(warehouse: Path) -> int:
 
 
 def _kedro_run(
-    input_dir: Path, warehouse: Path, full_refresh: bool, keep_report: Path
+    input_dir: Path, warehouse: Path, full_refresh: bool, report_file: Path
 ) -> Run:
-    """One ``kedro run`` process; its run report is kept at ``keep_report``."""
+    """One ``kedro run`` process; its run report is kept at ``report_file``."""
     params = (
         f"input_dir={input_dir},warehouse_dir={warehouse},as_of_date={AS_OF},"
         f"full_refresh={str(full_refresh).lower()}"
     )
-    report_file = keep_report
     report_file.parent.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
