@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 
 from motors_meetup.incremental import (
     ProcessedFilesOutdated,
+    batch_id,
     changed,
     close_batch,
     open_batch,
@@ -379,6 +380,30 @@ def test_stamp_and_changed_select_the_batch_s_rows(spark: SparkSession) -> None:
     )
 
     assert [tuple(row) for row in changed(written, batch).collect()] == [("new", 2)]
+
+
+def test_each_load_of_the_stored_batch_reads_the_batch_it_holds(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    path = str(tmp_path / "run_batch")
+
+    def store(number: int) -> None:
+        spark.createDataFrame(
+            [(number, False)], "batch_id bigint, full_refresh boolean"
+        ).write.format("delta").mode("overwrite").save(path)
+
+    def load() -> DataFrame:
+        return spark.read.format("delta").load(path)
+
+    store(7)
+    assert [batch_id(load()), batch_id(load())] == [7, 7]
+    # Another frame over the same files is not the stored batch.
+    later = load().select((F.col("batch_id") + 1).alias("batch_id"))
+    assert batch_id(later) == 8
+    store(9)  # the next run's batch, and a rerun of it
+    assert batch_id(load()) == 9
+    store(9)
+    assert batch_id(load()) == 9
 
 
 def test_close_batch_records_the_deliveries_of_raw_tables_only(

@@ -28,6 +28,11 @@ BATCH_DATASET = "audit.run_batch"
 # loaded ``audit.processed_files`` frame: several nodes ask for them.
 _BATCH_IDS: WeakKeyDictionary[DataFrame, int] = WeakKeyDictionary()
 _PROCESSED: WeakKeyDictionary[DataFrame, list[str]] = WeakKeyDictionary()
+# Batch number per stored ``audit.run_batch``: every node loads the table anew, as a
+# new frame. Two loads read the same row when their plans are alike and they read
+# the same data files (Delta never rewrites a file in place, and this table is
+# overwritten, never merged, so it has no deletion vectors).
+_STORED_BATCH_IDS: dict[tuple[int, tuple[str, ...]], int] = {}
 
 
 def open_batch(processed_files: DataFrame, full_refresh: bool) -> DataFrame:
@@ -70,10 +75,17 @@ def unprocessed_records(
 
 
 def batch_id(batch: DataFrame) -> int:
-    """The run's batch number, read once per ``batch`` frame (a one-row table)."""
+    """The run's batch number (``batch`` is a one-row table), read once per frame
+    and once per stored version of ``audit.run_batch``."""
     known = _BATCH_IDS.get(batch)
     if known is None:
-        known = int(batch.first()["batch_id"])
+        files = tuple(batch.inputFiles())
+        stored = (batch.semanticHash(), files)
+        known = _STORED_BATCH_IDS.get(stored) if files else None
+        if known is None:
+            known = int(batch.first()["batch_id"])
+            if files:
+                _STORED_BATCH_IDS[stored] = known
         _BATCH_IDS[batch] = known
     return known
 
