@@ -25,7 +25,13 @@ from kedro.io import MemoryDataset
 from pyspark.sql import SparkSession
 
 from motors_meetup.config_resolvers import USER_ENV_VAR
-from motors_meetup.datasets import DeltaTableDataset, JsonSourceDataset
+from motors_meetup.datasets import (
+    DeltaTableDataset,
+    DeltaViewDataset,
+    JsonSourceDataset,
+)
+
+STORED = DeltaTableDataset | DeltaViewDataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = PROJECT_ROOT / "data" / "01_raw"
@@ -105,7 +111,7 @@ def test_every_dataset_of_the_default_pipeline_is_declared(env_catalog):
     undeclared = {
         name: type(datasets[name]).__name__
         for name in pipelines["__default__"].datasets()
-        if not isinstance(datasets[name], DeltaTableDataset | JsonSourceDataset)
+        if not isinstance(datasets[name], STORED | JsonSourceDataset)
         and not name.startswith("params:")
     }
     assert not undeclared, f"{env}: datasets matching no catalog entry: {undeclared}"
@@ -119,7 +125,7 @@ def test_every_dataset_of_the_default_pipeline_is_declared(env_catalog):
 def test_every_layer_table_has_its_environment_name(env_catalog):
     env, _, datasets = env_catalog
     pattern, _ = EXPECTED[env]
-    tables = {n: ds for n, ds in datasets.items() if isinstance(ds, DeltaTableDataset)}
+    tables = {n: ds for n, ds in datasets.items() if isinstance(ds, STORED)}
     assert tables
     for name, ds in tables.items():
         layer, table = _split(name)
@@ -141,7 +147,7 @@ def test_every_layer_table_has_its_environment_name(env_catalog):
 def test_every_registered_layer_pipeline_is_covered(env_catalog):
     _, _, datasets = env_catalog
     layers_with_tables = {
-        _split(n)[0] for n, ds in datasets.items() if isinstance(ds, DeltaTableDataset)
+        _split(n)[0] for n, ds in datasets.items() if isinstance(ds, STORED)
     }
     registered_layers = {name for name in pipelines if name in LAYERS}
     assert registered_layers <= layers_with_tables
@@ -167,7 +173,7 @@ def test_dataset_names_and_tables_are_the_same_in_every_environment(metadata):
             per_env[env] = {
                 name: ds.location.table
                 for name, ds in datasets.items()
-                if isinstance(ds, DeltaTableDataset)
+                if isinstance(ds, STORED)
             }
     assert per_env["dev"] == per_env["local"] == per_env["prd"]
 

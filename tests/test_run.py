@@ -16,6 +16,7 @@ import yaml
 from pyspark.sql import DataFrame, SparkSession
 
 from motors_meetup.contracts import all_contracts
+from motors_meetup.datasets.delta_view import register_view
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT / "data" / "01_raw"
@@ -147,15 +148,20 @@ def warehouse(sample_warehouse: tuple[str, str]) -> Path:
 
 
 def _table(spark: SparkSession, warehouse: Path, layer: str, name: str) -> DataFrame:
-    return spark.read.format("delta").load(str(warehouse / f"{USER}_{layer}" / name))
+    """A stored table, or (pbi) the view, as a new session would find it."""
+    folder = warehouse / f"{USER}_{layer}" / name
+    if layer == "pbi":
+        return spark.table(register_view(spark, folder))
+    return spark.read.format("delta").load(str(folder))
 
 
-def test_every_table_of_the_design_is_written_as_delta(
+def test_every_table_of_the_design_is_written_as_delta_or_a_view(
     spark: SparkSession, warehouse: Path
 ) -> None:
     for layer, tables in LAYER_TABLES.items():
+        stored = "_view.json" if layer == "pbi" else "_delta_log"
         for name in tables:
-            assert (warehouse / f"{USER}_{layer}" / name / "_delta_log").is_dir(), (
+            assert (warehouse / f"{USER}_{layer}" / name / stored).exists(), (
                 f"{layer}.{name} missing"
             )
 

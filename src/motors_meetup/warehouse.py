@@ -1,8 +1,8 @@
 """Open the local warehouse from a notebook or script, every table queryable by name.
 
 ``open_warehouse()`` starts Spark with the project's ``spark.yml`` and registers each
-Delta table found under ``<warehouse_dir>/<catalog>/<schema>/<table>`` as
-``<schema>.<table>`` (Spark's built-in catalog forgets registrations when a session
+Delta table (and each view) found under ``<warehouse_dir>/<catalog>/<schema>/<table>``
+as ``<schema>.<table>`` (Spark's built-in catalog forgets registrations when a session
 ends, so a new session registers them again).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from kedro.config import OmegaConfigLoader
 from pyspark.sql import SparkSession
 
+from motors_meetup.datasets.delta_view import DEFINITION_FILE, register_view
 from motors_meetup.settings import CONFIG_LOADER_ARGS
 from motors_meetup.spark import build_spark_session
 
@@ -39,7 +40,8 @@ def open_warehouse(
 
 
 def register_tables(spark: SparkSession, catalog_dir: Path) -> list[str]:
-    """Register every ``<schema>/<table>`` Delta folder under ``catalog_dir``."""
+    """Register every ``<schema>/<table>`` Delta folder under ``catalog_dir``, and
+    every view stored there."""
     names = []
     for log in sorted(catalog_dir.glob("*/*/_delta_log")):
         table_dir = log.parent
@@ -50,6 +52,9 @@ def register_tables(spark: SparkSession, catalog_dir: Path) -> list[str]:
             f"USING DELTA LOCATION '{table_dir.resolve()}'"
         )
         names.append(f"{schema}.{table}")
+    # Views (the pbi layer) after the tables they select from.
+    for definition in sorted(catalog_dir.glob(f"*/*/{DEFINITION_FILE}")):
+        names.append(register_view(spark, definition.parent))
     return names
 
 

@@ -113,6 +113,16 @@ def test_viz_stats_come_from_the_delta_log(
 
     assert stats == {"marts.dim_date": {"rows": 10, "columns": 1, "file_size": 120}}
 
+    # A defined view: its table's rows and columns, and no bytes of its own.
+    view = tmp_path / "workspace" / f"{USER}_pbi" / "pbi_dim_date"
+    view.mkdir(parents=True)
+    definition = {"source": f"{USER}_marts.dim_date", "select": ["`date_id`"]}
+    (view / "_view.json").write_text(json.dumps(definition))
+
+    stats = dd.viz_stats(params={"warehouse_dir": str(tmp_path)})
+
+    assert stats["pbi.pbi_dim_date"] == {"rows": 10, "columns": 1}
+
 
 def test_storage_text_names_the_merge_key_and_the_table_properties() -> None:
     storage = {

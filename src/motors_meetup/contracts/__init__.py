@@ -11,6 +11,7 @@ from motors_meetup.contracts.registry import all_contracts, contract_for
 from motors_meetup.contracts.validation import (
     ContractViolation,
     Finding,
+    check_structure,
     check_table,
     findings,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "ContractViolation",
     "Finding",
     "all_contracts",
+    "check_structure",
     "check_table",
     "contract_for",
     "findings",

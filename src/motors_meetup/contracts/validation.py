@@ -136,6 +136,23 @@ def check_table(
         raise ContractViolation(table, found)
 
 
+def check_structure(
+    table: str, data: DataFrame, model: type[pa.DataFrameModel]
+) -> None:
+    """Raise :class:`ContractViolation` unless ``data`` has ``model``'s columns and
+    types. Runs no Spark job when it does: for a view of a table whose rows were
+    checked when it was written.
+    """
+    if _structure_matches(data, model.to_schema()):
+        return
+    check_table(table, data, model, "SCHEMA_ONLY")  # pandera names what differs
+    declared = ", ".join(model.to_schema().columns)
+    raise ContractViolation(
+        table,
+        [Finding(table, "*", "structure", f"columns are not ({declared})")],
+    )
+
+
 def _failing_rows(
     data: DataFrame, schema: pa.DataFrameSchema, column: str, check: str
 ) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from kedro.pipeline import Pipeline
 
     from motors_meetup.datasets.delta_table import DeltaTableDataset
+    from motors_meetup.datasets.delta_view import DeltaViewDataset
     from motors_meetup.datasets.json_source import JsonSourceDataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -190,6 +191,7 @@ def table_doc(
 ) -> TableDoc:
     """The dictionary entry of one catalog dataset."""
     from motors_meetup.datasets.delta_table import DeltaTableDataset  # noqa: PLC0415
+    from motors_meetup.datasets.delta_view import DeltaViewDataset  # noqa: PLC0415
     from motors_meetup.datasets.json_source import JsonSourceDataset  # noqa: PLC0415
 
     layer = dataset_name.split(".", 1)[0] if "." in dataset_name else ""
@@ -206,7 +208,7 @@ def table_doc(
             produced_by=produced_by,
             used_by=used_by,
         )
-    if not isinstance(dataset, DeltaTableDataset):
+    if not isinstance(dataset, DeltaTableDataset | DeltaViewDataset):
         return TableDoc(
             dataset=dataset_name,
             layer=layer,
@@ -216,7 +218,7 @@ def table_doc(
             used_by=used_by,
         )
     storage = {
-        "format": "Delta",
+        "format": "view" if isinstance(dataset, DeltaViewDataset) else "Delta",
         "table": dataset.location.name.replace("`", ""),
         "path": _display_path(dataset.location.path),
         **dataset.storage,
@@ -326,15 +328,27 @@ def _display_path(path: str | None) -> str | None:
 # ---- the kedro-viz cards ------------------------------------------------------------
 
 
-def dataset_card(dataset: DeltaTableDataset, preview: Mapping[str, Any]) -> str:
-    """HTML shown by kedro-viz for a Delta table: what it is, first rows, columns."""
+def dataset_card(
+    dataset: DeltaTableDataset | DeltaViewDataset, preview: Mapping[str, Any]
+) -> str:
+    """HTML shown by kedro-viz for a Delta table or view: what it is, first rows,
+    columns."""
     doc = table_doc(_dataset_name(dataset), dataset)
     snapshot = None
     try:
         snapshot = dataset.snapshot()
     except Exception:  # noqa: BLE001 - the card is still useful without it
         snapshot = None
-    if snapshot is not None:
+    view_of = dataset.storage.get("view_of")
+    if view_of and snapshot is not None:
+        rows = snapshot.num_records
+        state = (
+            f"view of {view_of} (Delta version {snapshot.version}, "
+            f"{'?' if rows is None else f'{rows:,}'} rows)"
+        )
+    elif view_of:
+        state = f"view of {view_of}"
+    elif snapshot is not None:
         rows = snapshot.num_records
         state = (
             f"Delta version {snapshot.version}, "
@@ -384,7 +398,7 @@ def source_card(dataset: JsonSourceDataset, records: Sequence[tuple[str, str]]) 
     return _card(parts)
 
 
-def _dataset_name(dataset: DeltaTableDataset) -> str:
+def _dataset_name(dataset: DeltaTableDataset | DeltaViewDataset) -> str:
     contract = contract_for_table(dataset.location.table)
     if contract is not None:
         return contract[0]
@@ -643,12 +657,14 @@ def viz_stats(
     params: Mapping[str, Any] | None = None,
     pipeline_name: str = "__default__",
 ) -> dict[str, dict[str, int]]:
-    """Rows, columns and bytes of every built Delta table, from its Delta log.
+    """Rows, columns and bytes of every built Delta table, from its Delta log (a
+    view: its table's rows and columns).
 
     kedro-viz fills "Dataset statistics" only for pandas data (its run hook skips
     Spark DataFrames); these are the same three numbers for our tables.
     """
     from motors_meetup.datasets.delta_table import DeltaTableDataset  # noqa: PLC0415
+    from motors_meetup.datasets.delta_view import DeltaViewDataset  # noqa: PLC0415
 
     catalog, pipelines = load_project(project_root, env, params)
     stats: dict[str, dict[str, int]] = {}
@@ -656,15 +672,13 @@ def viz_stats(
         if name.startswith("params:") or name == "parameters":
             continue
         dataset = catalog.get(name)
-        snapshot = (
-            dataset.snapshot() if isinstance(dataset, DeltaTableDataset) else None
-        )
+        stored = isinstance(dataset, DeltaTableDataset | DeltaViewDataset)
+        snapshot = dataset.snapshot() if stored else None
         if snapshot is None:
             continue
-        entry = {
-            "columns": len(snapshot.schema.fields),
-            "file_size": snapshot.size_bytes,
-        }
+        entry = {"columns": len(snapshot.schema.fields)}
+        if isinstance(dataset, DeltaTableDataset):
+            entry["file_size"] = snapshot.size_bytes  # a view stores no data
         if snapshot.num_records is not None:
             entry["rows"] = snapshot.num_records
         stats[name] = entry
@@ -739,6 +753,11 @@ def _kept_note(storage: Mapping[str, Any]) -> str:
 
 
 def _storage_text(storage: Mapping[str, Any]) -> str:
+    if storage.get("format") == "view":
+        text = f"View {storage.get('table')} of {storage.get('view_of')}"
+        if storage.get("path"):
+            text += f"; its definition at {storage['path']}/_view.json"
+        return text + " (no rows of its own: it shows the table's current rows)"
     if storage.get("format") != "Delta":
         location = storage.get("location")
         return f"{storage.get('format')}" + (f" at {location}" if location else "")

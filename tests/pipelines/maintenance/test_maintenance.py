@@ -56,11 +56,13 @@ def test_a_retention_below_seven_days_is_refused(tmp_path: Path) -> None:
         maintain_tables(_settings(vacuum_retention_hours=24), _warehouse(tmp_path))
 
 
-def test_default_is_every_contract_table_and_the_bookkeeping() -> None:
+def test_default_is_every_stored_contract_table_and_the_bookkeeping() -> None:
     tables = maintained_tables([])
 
-    assert tables == [*all_contracts(), "audit.processed_files"]
+    stored = [name for name in all_contracts() if not name.startswith("pbi.")]
+    assert tables == [*stored, "audit.processed_files"]
     assert "marts.fact_rsvps" in tables
+    assert len(all_contracts()) - len(stored) == 10  # the pbi views
 
 
 def test_location_follows_the_catalog_globals(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from motors_meetup.pipelines.pbi.nodes import pbi_table, pbi_table_increment
+from motors_meetup.pipelines.pbi.nodes import pbi_table
 from motors_meetup.pipelines.pbi.pipeline import create_pipeline
 
 # pbi table -> the mart it presents
@@ -97,30 +97,21 @@ def test_pbi_pipeline_wires_one_node_per_mart_named_after_its_table() -> None:
 
     wiring = {node.name: (node.inputs, node.outputs) for node in pipeline.nodes}
 
-    merged = {"pbi_dim_events", "pbi_fact_events", "pbi_fact_rsvps"}
     assert wiring == {
-        table: (
-            [f"marts.{mart}", "audit.run_batch"]
-            if table in merged
-            else [f"marts.{mart}"],
-            [f"pbi.{table}"],
-        )
+        table: ([f"marts.{mart}"], [f"pbi.{table}"])
         for table, mart in PBI_TABLES.items()
     }
     assert all(node.tags == {"pbi"} for node in pipeline.nodes)
-    funcs = {node.name: node.func for node in pipeline.nodes}
-    assert {funcs[name] for name in merged} == {pbi_table_increment}
-    assert {funcs[name] for name in set(PBI_TABLES) - merged} == {pbi_table}
+    assert {node.func for node in pipeline.nodes} == {pbi_table}
 
 
-def test_pbi_increment_keeps_only_the_rows_the_batch_wrote(spark: SparkSession) -> None:
+def test_pbi_table_selects_text_keys_as_they_are(spark: SparkSession) -> None:
+    # The marts' keys are md5 hex text: the pbi view selects them without a cast.
     mart = spark.createDataFrame(
-        [("a" * 32, "old", 1), ("b" * 32, "new", 2)],
-        "event_sk string, event_name string, _batch_id long",
+        [("a" * 32, "Meetup")], "event_sk string, event_name string"
     )
-    batch = spark.createDataFrame([(2, False)], "batch_id long, full_refresh boolean")
 
-    result = pbi_table_increment(mart, batch)
+    result = pbi_table(mart)
 
-    assert result.columns == ["event_name", "_batch_id", "event_sk"]
-    assert [tuple(row) for row in result.collect()] == [("new", 2, "b" * 32)]
+    assert result.columns == ["event_name", "event_sk"]
+    assert result.sameSemantics(mart.select("event_name", "event_sk"))

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # readers and writers still using an older version would lose its files.
 MIN_RETENTION_HOURS = 168
 BOOKKEEPING_TABLES = ("audit.processed_files",)
+VIEW_LAYER = "pbi."
 REPORT_SCHEMA = (
     "table string, files_before long, files_after long, bytes_after long, "
     "files_compacted long, files_vacuumed long, seconds double"
@@ -36,8 +37,12 @@ REPORT_SCHEMA = (
 
 def maintained_tables(tables: list[str] | None) -> list[str]:
     """The ``<layer>.<table>`` names to maintain: ``tables``, or when empty every
-    table with a contract and the batch bookkeeping."""
-    return list(tables) if tables else [*all_contracts(), *BOOKKEEPING_TABLES]
+    table with a contract and the batch bookkeeping. The pbi layer is views, which
+    hold no files to compact or vacuum."""
+    if tables:
+        return list(tables)
+    stored = [name for name in all_contracts() if not name.startswith(VIEW_LAYER)]
+    return [*stored, *BOOKKEEPING_TABLES]
 
 
 def table_location(name: str, warehouse: dict[str, Any]) -> TableLocation:

@@ -1,10 +1,13 @@
-"""PBI pipeline: marts.<table> -> pbi.pbi_<table>, one node per table."""
+"""PBI pipeline: marts.<table> -> pbi.pbi_<table>, one node per table.
+
+Each pbi dataset is a view of its mart (``conf/base/catalog.yml``), as the dbt
+project's pbi models were: saving it stores a definition, no rows.
+"""
 
 from __future__ import annotations
 
 from kedro.pipeline import Node, Pipeline
 
-from motors_meetup.incremental import BATCH_DATASET
 from motors_meetup.pipelines.pbi import nodes
 
 # pbi table -> the mart it presents (pbi_fact_events keeps the dbt project's name).
@@ -22,19 +25,13 @@ PBI_TABLES = {
 }
 
 
-# pbi tables of merged marts: MERGEd with the mart rows the batch changed.
-MERGED = ("pbi_dim_events", "pbi_fact_events", "pbi_fact_rsvps")
-BATCH = BATCH_DATASET
-
-
 def create_pipeline(**kwargs: object) -> Pipeline:
-    """One node per pbi table, named after it, all applying ``pbi_table`` (to the
-    batch's rows of the mart for the merged ones)."""
+    """One node per pbi view, named after it, applying ``pbi_table`` to its mart."""
     return Pipeline(
         [
             Node(
-                nodes.pbi_table_increment if table in MERGED else nodes.pbi_table,
-                inputs=[f"marts.{mart}", BATCH] if table in MERGED else f"marts.{mart}",
+                nodes.pbi_table,
+                inputs=f"marts.{mart}",
                 outputs=f"pbi.{table}",
                 name=table,
                 tags=["pbi"],
