@@ -10,7 +10,12 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from motors_meetup.contracts import ContractViolation, all_contracts, check_table
+from motors_meetup.contracts import (
+    ContractViolation,
+    all_contracts,
+    check_structure,
+    check_table,
+)
 from motors_meetup.pipelines.marts.schemas import CONTRACTS as MART_CONTRACTS
 from motors_meetup.pipelines.marts.schemas import FactRsvps
 from motors_meetup.pipelines.pbi.nodes import pbi_table
@@ -105,6 +110,24 @@ def test_pbi_copy_of_a_valid_fact_rsvps_row_passes_the_pbi_contract(
 ) -> None:
     pbi = pbi_table(fact_rsvps(spark, VALID_RSVP))
     check_table("pbi.pbi_fact_rsvps", pbi, PbiFactRsvps)
+
+
+def test_a_pbi_view_s_structure_is_checked_without_a_spark_job(
+    spark: SparkSession,
+) -> None:
+    # Even a duplicated key passes: the view's rows are the mart's, whose contract
+    # checks them when the mart is written.
+    pbi = pbi_table(fact_rsvps(spark, VALID_RSVP, VALID_RSVP))
+    tracker = spark.sparkContext.statusTracker()
+    spark.sparkContext.setJobGroup("structure", "structure")
+    try:
+        check_structure("pbi.pbi_fact_rsvps", pbi, PbiFactRsvps)
+        assert tracker.getJobIdsForGroup("structure") == []
+    finally:
+        spark.sparkContext.setJobGroup("", "")
+
+    with pytest.raises(ContractViolation, match="pbi_fact_rsvps"):
+        check_structure("pbi.pbi_fact_rsvps", pbi.drop("user_sk"), PbiFactRsvps)
 
 
 def test_duplicated_rsvp_sk_breaks_the_unique_key(spark: SparkSession) -> None:
