@@ -184,3 +184,35 @@ def test_a_moved_warehouse_s_views_read_its_own_tables(
         ("Ada", "36", "s1"),
         ("Grace", "45", "s2"),
     ]
+
+
+@pytest.mark.parametrize("mode", ["path", "table"])
+def test_a_pbi_table_of_an_earlier_release_is_replaced_by_the_view(
+    spark: SparkSession,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    prefix = f"view_upgrade_{mode}"
+    source, view = _pair(tmp_path if mode == "path" else None, prefix)
+    source.save(_people(spark))
+    # What the earlier release stored under the view's name: a copy of the mart.
+    old = DeltaTableDataset(table="v", schema=f"{prefix}_pbi", **_where(source))
+    old.save(_presented(source.load()).limit(1))
+
+    with caplog.at_level("WARNING", logger="motors_meetup"):
+        view.save(_presented(source.load()))
+
+    assert "was a table (a copy of" in caplog.text
+    assert _rows(view.load()) == [("Ada", "36", "s1"), ("Grace", "45", "s2")]
+    assert _rows(spark.table(f"{prefix}_pbi.v")) == _rows(view.load())
+    if mode == "path":
+        folder = tmp_path / "workspace" / f"{prefix}_pbi" / "v"
+        assert sorted(p.name for p in folder.iterdir()) == ["_view.json"]
+
+
+def _where(source: DeltaTableDataset) -> dict[str, str | None]:
+    location = source.location
+    if location.warehouse_dir is None:
+        return {"catalog": location.catalog}
+    return {"catalog": location.catalog, "warehouse_dir": location.warehouse_dir}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,7 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
                 "cast); a view of those columns would not give its rows"
             )
         spark = self._spark()
+        self._drop_stored_table()
         if self._location.path is None:
             spark.sql(f"CREATE SCHEMA IF NOT EXISTS {self._location.schema_name}")
             spark.sql(view_sql(self._location.name, select, self._source.name))
@@ -158,6 +160,28 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
             return
         self._store_definition(select)
         register_view(spark, Path(self._location.path))
+
+    def _drop_stored_table(self) -> None:
+        """Drop a table stored under the view's name: the pbi layer was tables
+        (copies of the marts) until session 14, and a view cannot replace a table.
+        Only the copy goes; its mart keeps the rows."""
+        spark = self._spark()
+        name = self._location.name
+        registered = spark.catalog.tableExists(name.replace("`", ""))
+        if registered and _object_type(spark, name) != "VIEW":
+            spark.sql(f"DROP TABLE {name}")
+        else:
+            registered = False
+        folder = Path(self._location.path or ".")
+        stored = self._location.path is not None and (folder / "_delta_log").is_dir()
+        if stored:
+            shutil.rmtree(folder)
+        if registered or stored:
+            logger.warning(
+                "%s was a table (a copy of %s): dropped, to be replaced by a view",
+                name,
+                self._source.name,
+            )
 
     def _definition(self, select: list[str]) -> dict[str, Any]:
         """What ``_view.json`` holds: the source as ``<schema>.<table>`` (found next
@@ -232,6 +256,15 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
             [_text(row[i]) if text else row[i] for i, text in zip(positions, as_text)]
             for row in rows
         ]
+
+
+def _object_type(spark: SparkSession, name: str) -> str:
+    """``VIEW``, ``MANAGED`` or ``EXTERNAL``: what the catalog holds as ``name``."""
+    details = spark.sql(f"DESCRIBE TABLE EXTENDED {name}").collect()
+    for row in details:
+        if row["col_name"] == "Type":
+            return str(row["data_type"]).upper()
+    return ""
 
 
 def read_definition(view_dir: Path) -> dict[str, Any] | None:
