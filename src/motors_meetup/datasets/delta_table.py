@@ -111,7 +111,59 @@ class TableLocation:
         return f"`{self.schema}`"
 
 
-class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
+class WarehouseDataset(AbstractDataset[DataFrame, DataFrame]):
+    """What a warehouse table and a view of one share: a location, a description
+    and kedro-viz's preview card (read without starting Spark)."""
+
+    _location: TableLocation
+    metadata: dict[str, Any] | None
+
+    @property
+    def location(self) -> TableLocation:
+        """Where the table (or the view's definition) lives."""
+        return self._location
+
+    @property
+    def description(self) -> str:
+        """Its description: its contract's (grain and key), else the catalog's
+        ``metadata.description``."""
+        from motors_meetup.docs.data_dictionary import table_description  # noqa: PLC0415
+
+        return table_description(self._location.table, self.metadata)
+
+    def preview(self, nrows: int = PREVIEW_ROWS) -> HTMLPreview:
+        """kedro-viz's card: description, first ``nrows`` rows and column docs.
+
+        Never raises and never starts Spark: one not built yet gets the card
+        without rows (``nrows`` comes from ``metadata.kedro-viz.preview_args``).
+        """
+        from motors_meetup.docs.data_dictionary import dataset_card  # noqa: PLC0415
+
+        return HTMLPreview(dataset_card(self, self.table_preview(nrows)))
+
+    def table_preview(self, nrows: int = PREVIEW_ROWS) -> TablePreview:
+        """The first ``nrows`` rows as kedro-viz's ``TablePreview`` dict
+        (``index``, ``columns``, ``data``); no columns and no rows when it is not
+        built yet or cannot be read without Spark."""
+        try:
+            columns, rows = self._head(nrows)
+        except Exception as error:  # noqa: BLE001 - a preview must never fail viz
+            logger.warning("No preview of %s: %s", self._location.name, error)
+            columns, rows = [], []
+        return TablePreview(
+            {"index": list(range(len(rows))), "columns": columns, "data": rows}
+        )
+
+    def _head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
+        """Column names and the first ``nrows`` rows, for the preview."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _spark() -> SparkSession:
+        return SparkSession.builder.getOrCreate()
+
+
+class DeltaTableDataset(WarehouseDataset):
     """A Delta Lake table, loaded and saved as a Spark DataFrame."""
 
     _SINGLE_PROCESS: ClassVar[bool] = True
@@ -165,11 +217,6 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         self._kept_version: int | None = None
         self._stamp_only_metadata: str | None = None
         self.metadata = metadata
-
-    @property
-    def location(self) -> TableLocation:
-        """Where the table lives."""
-        return self._location
 
     @property
     def storage(self) -> dict[str, Any]:
@@ -258,14 +305,6 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             return None
         return DeltaCommit(int(row[0]), str(row[1]), row[2])
 
-    @property
-    def description(self) -> str:
-        """The table's description: its contract's (grain and key), else the
-        catalog's ``metadata.description``."""
-        from motors_meetup.docs.data_dictionary import table_description  # noqa: PLC0415
-
-        return table_description(self._location.table, self.metadata)
-
     def _describe(self) -> dict[str, Any]:
         return {
             "table": self._location.name,
@@ -277,31 +316,10 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
             "description": self.description,
         }
 
-    def preview(self, nrows: int = PREVIEW_ROWS) -> HTMLPreview:
-        """kedro-viz's card: description, first ``nrows`` rows and column docs.
-
-        Never raises and never starts Spark: a table not built yet gets the card
-        without rows (``nrows`` comes from ``metadata.kedro-viz.preview_args``).
-        """
-        from motors_meetup.docs.data_dictionary import dataset_card  # noqa: PLC0415
-
-        return HTMLPreview(dataset_card(self, self.table_preview(nrows)))
-
-    def table_preview(self, nrows: int = PREVIEW_ROWS) -> TablePreview:
-        """The first ``nrows`` rows as kedro-viz's ``TablePreview`` dict
-        (``index``, ``columns``, ``data``); no columns and no rows when the table
-        does not exist yet or cannot be read without Spark."""
-        try:
-            if self._location.path is not None:
-                columns, rows = read_delta_head(Path(self._location.path), nrows)
-            else:
-                columns, rows = self._spark_head(nrows)
-        except Exception as error:  # noqa: BLE001 - a preview must never fail viz
-            logger.warning("No preview of %s: %s", self._location.name, error)
-            columns, rows = [], []
-        return TablePreview(
-            {"index": list(range(len(rows))), "columns": columns, "data": rows}
-        )
+    def _head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
+        if self._location.path is not None:
+            return read_delta_head(Path(self._location.path), nrows)
+        return self._spark_head(nrows)
 
     def snapshot(self) -> DeltaSnapshot | None:
         """The table's current Delta snapshot (path mode), or None if not built."""
@@ -318,10 +336,6 @@ class DeltaTableDataset(AbstractDataset[DataFrame, DataFrame]):
         head = spark.read.table(self._location.name).limit(nrows).collect()
         columns = spark.read.table(self._location.name).columns
         return columns, [[_cell(value) for value in row] for row in head]
-
-    @staticmethod
-    def _spark() -> SparkSession:
-        return SparkSession.builder.getOrCreate()
 
     def _load(self) -> DataFrame:
         spark = self._spark()

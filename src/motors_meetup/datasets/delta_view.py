@@ -30,16 +30,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from kedro.io import AbstractDataset, DatasetError
+from kedro.io import DatasetError
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from motors_meetup.datasets.delta_table import (
-    PREVIEW_ROWS,
     DeltaSnapshot,
-    HTMLPreview,
     TableLocation,
-    TablePreview,
+    WarehouseDataset,
     read_delta_head,
     read_delta_snapshot,
 )
@@ -50,7 +48,7 @@ DEFINITION_FILE = "_view.json"
 CAST_TO_TEXT = " AS string) AS "
 
 
-class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
+class DeltaViewDataset(WarehouseDataset):
     """A view of one Delta table: loaded as a Spark DataFrame, saved as a definition."""
 
     def __init__(  # noqa: PLR0913
@@ -71,11 +69,6 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
         self.metadata = metadata
 
     @property
-    def location(self) -> TableLocation:
-        """Where the view lives (in path mode: the folder of its definition)."""
-        return self._location
-
-    @property
     def source(self) -> TableLocation:
         """The table the view selects from."""
         return self._source
@@ -89,13 +82,6 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
             "primary_key": [],
         }
 
-    @property
-    def description(self) -> str:
-        """The view's contract description, else the catalog's."""
-        from motors_meetup.docs.data_dictionary import table_description  # noqa: PLC0415
-
-        return table_description(self._location.table, self.metadata)
-
     def _describe(self) -> dict[str, Any]:
         return {
             "view": self._location.name,
@@ -104,10 +90,6 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
         }
 
     # ---- load and save ---------------------------------------------------------------
-
-    @staticmethod
-    def _spark() -> SparkSession:
-        return SparkSession.builder.getOrCreate()
 
     def _source_frame(self) -> DataFrame:
         spark = self._spark()
@@ -217,25 +199,6 @@ class DeltaViewDataset(AbstractDataset[DataFrame, DataFrame]):
         if self._source.path is None or self._stored_select() is None:
             return None
         return read_delta_snapshot(Path(self._source.path))
-
-    def preview(self, nrows: int = PREVIEW_ROWS) -> HTMLPreview:
-        """kedro-viz's card, as a table's: description, first rows, column docs."""
-        from motors_meetup.docs.data_dictionary import dataset_card  # noqa: PLC0415
-
-        return HTMLPreview(dataset_card(self, self.table_preview(nrows)))
-
-    def table_preview(self, nrows: int = PREVIEW_ROWS) -> TablePreview:
-        """The view's first ``nrows`` rows: the source's, in the view's columns
-        (path mode, read without Spark; in table mode only through a running
-        session)."""
-        try:
-            columns, rows = self._head(nrows)
-        except Exception as error:  # noqa: BLE001 - a preview must never fail viz
-            logger.warning("No preview of %s: %s", self._location.name, error)
-            columns, rows = [], []
-        return TablePreview(
-            {"index": list(range(len(rows))), "columns": columns, "data": rows}
-        )
 
     def _head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
         if self._location.path is None:
