@@ -155,6 +155,10 @@ def test_table_mode_creates_a_view_in_the_catalog(spark: SparkSession) -> None:
     assert [(row.viewName, row.isTemporary) for row in views] == [("v", False)]
     assert view.exists()
     assert _rows(view.load()) == [("Ada", "36", "s1"), ("Grace", "45", "s2")]
+    # Its preview comes through the running session, in the view's columns.
+    preview = view.table_preview()
+    assert preview["columns"] == ["name", "age", "person_sk"]
+    assert sorted(preview["data"]) == [["Ada", "36", "s1"], ["Grace", "45", "s2"]]
 
 
 def test_projection_selects_by_name_and_casts_where_types_differ() -> None:

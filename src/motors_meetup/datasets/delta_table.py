@@ -162,6 +162,16 @@ class WarehouseDataset(AbstractDataset[DataFrame, DataFrame]):
     def _spark() -> SparkSession:
         return SparkSession.builder.getOrCreate()
 
+    def _spark_head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
+        """Table mode: the first rows, only through an already running session
+        (on Databricks); a preview must not start a JVM."""
+        spark = SparkSession.getActiveSession()
+        if spark is None or not self._exists():
+            return [], []
+        head = spark.read.table(self._location.name).limit(nrows).collect()
+        columns = spark.read.table(self._location.name).columns
+        return columns, [[_cell(value) for value in row] for row in head]
+
 
 class DeltaTableDataset(WarehouseDataset):
     """A Delta Lake table, loaded and saved as a Spark DataFrame."""
@@ -326,16 +336,6 @@ class DeltaTableDataset(WarehouseDataset):
         if self._location.path is None:
             return None
         return read_delta_snapshot(Path(self._location.path))
-
-    def _spark_head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
-        """Table mode: the first rows, only through an already running session
-        (on Databricks); a preview must not start a JVM."""
-        spark = SparkSession.getActiveSession()
-        if spark is None or not self._exists():
-            return [], []
-        head = spark.read.table(self._location.name).limit(nrows).collect()
-        columns = spark.read.table(self._location.name).columns
-        return columns, [[_cell(value) for value in row] for row in head]
 
     def _load(self) -> DataFrame:
         spark = self._spark()

@@ -202,11 +202,7 @@ class DeltaViewDataset(WarehouseDataset):
 
     def _head(self, nrows: int) -> tuple[list[str], list[list[Any]]]:
         if self._location.path is None:
-            spark = SparkSession.getActiveSession()
-            if spark is None or not self._exists():
-                return [], []
-            frame = spark.read.table(self._location.name)
-            return frame.columns, [list(row) for row in frame.limit(nrows).collect()]
+            return self._spark_head(nrows)
         select = self._stored_select()
         if select is None:
             return [], []
