@@ -203,6 +203,24 @@ def test_insert_refuses_rows_of_two_batches_or_without_one(
     assert rows_of(people.load()) == [(1, "Ada", 1)]
 
 
+def test_insert_on_a_named_batch_column(spark: SparkSession, tmp_path: Path) -> None:
+    # audit.processed_files_log numbers its batches in a business column.
+    schema = "delivery_id string, batch_id bigint"
+    log = dataset(
+        tmp_path,
+        "test_delta_insert_named",
+        write_mode="insert",
+        batch_column="batch_id",
+    )
+    log.save(frame(spark, [("d1", 1)], schema))
+    log.save(frame(spark, [("d2", 2)], schema))
+    log.save(frame(spark, [("d2", 2), ("d3", 2)], schema))  # batch 2 redone
+
+    assert rows_of(log.load()) == [("d1", 1), ("d2", 2), ("d3", 2)]
+    with pytest.raises(DatasetError, match="needs a batch_id column"):
+        log.save(frame(spark, [("d4", 3)], "delivery_id string, _batch_id bigint"))
+
+
 def test_insert_and_merge_tables_are_overwritten_on_a_full_refresh(
     spark: SparkSession, tmp_path: Path
 ) -> None:

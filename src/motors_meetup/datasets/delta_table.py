@@ -187,6 +187,7 @@ class DeltaTableDataset(WarehouseDataset):
         warehouse_dir: str | None = None,
         write_mode: str = "overwrite",
         primary_key: str | list[str] | None = None,
+        batch_column: str = BATCH_COLUMN,
         partition_columns: list[str] | None = None,
         update_condition: str | None = None,
         skip_unchanged: bool | str = False,
@@ -210,6 +211,7 @@ class DeltaTableDataset(WarehouseDataset):
         self._location = TableLocation(catalog, schema, table, warehouse_dir)
         self._write_mode = write_mode
         self._primary_key = keys
+        self._batch_column = batch_column
         self._partition_columns = partition_columns or []
         self._update_condition = update_condition
         self._skip_unchanged = str(skip_unchanged).strip().lower() in TRUE_WORDS
@@ -426,23 +428,23 @@ class DeltaTableDataset(WarehouseDataset):
         statistics exclude the batch, so the cost does not grow with the table, and
         it refuses rows of another batch (one batch per write).
         """
-        if BATCH_COLUMN not in data.columns:
+        if self._batch_column not in data.columns:
             raise DatasetError(
                 f"Table {self._location.name}: write_mode 'insert' needs a "
-                f"{BATCH_COLUMN} column"
+                f"{self._batch_column} column"
             )
-        first = data.select(BATCH_COLUMN).limit(1).first()
+        first = data.select(self._batch_column).limit(1).first()
         if first is None:
             self._unchanged()
             return False
         if first[0] is None:
             raise DatasetError(
-                f"Table {self._location.name}: rows without {BATCH_COLUMN}"
+                f"Table {self._location.name}: rows without {self._batch_column}"
             )
         writer = (
             data.write.format("delta")
             .mode("overwrite")
-            .option("replaceWhere", f"`{BATCH_COLUMN}` = {int(first[0])}")
+            .option("replaceWhere", f"`{self._batch_column}` = {int(first[0])}")
             .option("mergeSchema", "true")
         )
         self._store(writer)
