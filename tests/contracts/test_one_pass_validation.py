@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandera.pyspark as pa
 import pytest
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
-from motors_meetup.contracts import findings
-from motors_meetup.contracts.validation import passes_in_one_pass
+from motors_meetup.contracts import findings, validation
+from motors_meetup.contracts.validation import OnePass, passes_in_one_pass
 
 
 class Answers(pa.DataFrameModel):
@@ -58,3 +58,61 @@ def test_one_pass_passes_exactly_what_pandera_passes(
         assert found == []
     else:
         assert any(failed_check in f.check for f in found), found
+
+
+def _pandera_findings(frame: DataFrame) -> set[tuple[str, str]]:
+    """(column, check) of every failure pandera finds validating the whole model."""
+    errors = dict(Answers.validate(check_obj=frame).pandera.errors or {})
+    return {
+        (str(report["column"]), str(report["check"]))
+        for scope in errors.values()
+        for reports in scope.values()
+        for report in reports
+    }
+
+
+def test_failures_are_reported_as_pandera_reports_them_validating_everything(
+    spark: SparkSession,
+) -> None:
+    # Three failures in two columns and a duplicated key; the other checks pass.
+    frame = spark.createDataFrame(
+        [*GOOD, ("00af", "maybe", -1, 0.0, 1), ("00b1", "yes", None, 0.0, 1)],
+        SCHEMA,
+    )
+
+    found = {(f.column, f.check) for f in findings("t", frame, Answers)}
+
+    assert found == _pandera_findings(frame)
+    assert {check.split("(")[0] for _, check in found} == {
+        "isin",
+        "greater_than_or_equal_to",
+        "unique",
+    }
+
+
+def test_only_the_failed_checks_are_left_for_pandera(spark: SparkSession) -> None:
+    outcome = OnePass({"guests": ("greater_than_or_equal_to",)}, duplicated=False)
+
+    narrowed = outcome.narrowed(Answers.to_schema())
+
+    assert list(narrowed.columns) == ["guests"]
+    assert [c.name for c in narrowed.columns["guests"].checks] == [
+        "greater_than_or_equal_to"
+    ]
+    assert narrowed.unique is None
+    assert narrowed.strict is False
+
+
+def test_pandera_validates_everything_when_it_passes_what_one_pass_failed(
+    spark: SparkSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should the one-pass aggregation ever blame the wrong check (here: a version
+    # check that holds, while a response is not allowed), pandera passes the
+    # narrowed contract and then validates the whole one, which finds the failure.
+    wrong = OnePass({"version": ("equal_to",)}, duplicated=False)
+    monkeypatch.setattr(validation, "_one_pass", lambda *args: wrong)
+    frame = spark.createDataFrame([("00aa", "maybe", 0, 0.0, 1)], SCHEMA)
+
+    found = findings("t", frame, Answers)
+
+    assert [(f.column, f.check.split("(")[0]) for f in found] == [("response", "isin")]

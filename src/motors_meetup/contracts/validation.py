@@ -51,64 +51,125 @@ def findings(
     model: type[pa.DataFrameModel],
     depth: str = "SCHEMA_AND_DATA",
 ) -> list[Finding]:
-    """The failed checks of ``data`` against ``model`` (empty when it passes)."""
+    """The failed checks of ``data`` against ``model`` (empty when it passes).
+
+    The one-pass aggregation decides first. When it finds failures, pandera
+    validates only the columns and checks that failed (one Spark job per check, so
+    a table with 40 checks and one failure costs a few jobs, not 40) and reports
+    them in its own words; should pandera pass that narrowed contract, it validates
+    the whole contract, so pandera stays the authority on what fails.
+    """
     if depth not in DEPTHS:
         raise ValueError(f"Validation depth {depth!r} is not one of {sorted(DEPTHS)}")
-    if passes_in_one_pass(data, model, depth):
+    outcome = _one_pass(data, model, depth)
+    if outcome is not None and outcome.passed:
         return []
-    with config_context(validation_depth=DEPTHS[depth]):
-        validated = model.validate(check_obj=data)
-    errors = dict(validated.pandera.errors or {})
     schema = model.to_schema()
+    errors = []
+    if outcome is not None:
+        errors = _pandera_reports(outcome.narrowed(schema), data, depth)
+    if not errors:
+        errors = _pandera_reports(schema, data, depth)
     result = []
-    for scope in errors.values():
-        for reports in scope.values():
-            for report in reports:
-                column, check = str(report["column"]), str(report["check"])
-                sample = _failing_rows(data, schema, column, check)
-                result.append(
-                    Finding(table, column, check, str(report["error"]), sample)
-                )
+    for report in errors:
+        column, check = str(report["column"]), str(report["check"])
+        sample = _failing_rows(data, schema, column, check)
+        result.append(Finding(table, column, check, str(report["error"]), sample))
     return result
+
+
+def _pandera_reports(
+    schema: pa.DataFrameSchema, data: DataFrame, depth: str
+) -> list[dict]:
+    """pandera's error reports of ``data`` against ``schema``, in its order."""
+    with config_context(validation_depth=DEPTHS[depth]):
+        validated = schema.validate(check_obj=data)
+    errors = dict(validated.pandera.errors or {})
+    return [
+        report
+        for scope in errors.values()
+        for reports in scope.values()
+        for report in reports
+    ]
+
+
+@dataclass(frozen=True)
+class OnePass:
+    """What the one-pass aggregation found: the failed checks per column
+    (``not_nullable`` or a check name) and whether the key is duplicated."""
+
+    failed: dict[str, tuple[str, ...]]
+    duplicated: bool
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed."""
+        return not self.failed and not self.duplicated
+
+    def narrowed(self, schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+        """``schema`` with only the failed columns, each with only its failed
+        checks, and the key only when it is duplicated (columns and types were
+        found to match already)."""
+        narrowed = schema.select_columns(list(self.failed))
+        for name, checks in self.failed.items():
+            column = narrowed.columns[name]
+            narrowed = narrowed.update_column(
+                name,
+                checks=[c for c in column.checks if c.name in checks],
+                nullable=column.nullable or "not_nullable" not in checks,
+            )
+        narrowed.strict = False
+        narrowed.unique = schema.unique if self.duplicated else None
+        return narrowed
 
 
 def passes_in_one_pass(
     data: DataFrame, model: type[pa.DataFrameModel], depth: str = "SCHEMA_AND_DATA"
 ) -> bool:
-    """True when ``data`` certainly meets ``model``, decided in one Spark job.
+    """True when ``data`` certainly meets ``model``, decided in one Spark job."""
+    outcome = _one_pass(data, model, depth)
+    return outcome is not None and outcome.passed
+
+
+def _one_pass(
+    data: DataFrame, model: type[pa.DataFrameModel], depth: str
+) -> OnePass | None:
+    """The contract's checks evaluated in one Spark job; None when this cannot
+    decide (the columns or types differ, or a check it cannot express).
 
     pandera runs one Spark job per check (a table with 20 checks costs 20 jobs). The
     same declared checks — types, nullability, key uniqueness, and the built-in
-    value checks — are evaluated here as one aggregation. Any failure, or any check
-    this cannot express, returns False and pandera validates the table in full, so
-    pandera stays the authority on what a violation is and how it is reported.
+    value checks — are evaluated here as one aggregation.
     """
     schema = model.to_schema()
     if not _structure_matches(data, schema):
-        return False
-    violations: list[Column] = []
+        return None
+    violations: list[tuple[str, str, Column]] = []
     for name, column in schema.columns.items():
         value = F.col(name)
         if not column.nullable:
-            violations.append(value.isNull())
+            violations.append((name, "not_nullable", value.isNull()))
         if depth == "SCHEMA_ONLY":
             continue
         for check in column.checks:
             failing = _check_predicate(value, check.name, check.statistics)
             if failing is None:
-                return False
-            violations.append(value.isNotNull() & failing)
-    measures = [F.count_if(v) for v in violations]
+                return None
+            violations.append((name, check.name, value.isNotNull() & failing))
+    measures = [F.count_if(v) for _, _, v in violations]
     keys = unique_keys(schema) if depth != "SCHEMA_ONLY" else []
     if keys:
         measures += [F.count(F.lit(1)), F.count_distinct(F.struct(*keys))]
     if not measures:
-        return True
+        return OnePass({}, duplicated=False)
     row = data.agg(*measures).first()
-    counts = list(row) if row is not None else []
-    failed = any(counts[: len(violations)])
+    counts = list(row) if row is not None else [0] * len(measures)
+    failed: dict[str, tuple[str, ...]] = {}
+    for (name, check, _), count in zip(violations, counts, strict=False):
+        if count:
+            failed[name] = (*failed.get(name, ()), check)
     duplicated = bool(keys) and counts[-2] != counts[-1]
-    return not failed and not duplicated
+    return OnePass(failed, duplicated)
 
 
 def _structure_matches(data: DataFrame, schema: pa.DataFrameSchema) -> bool:
