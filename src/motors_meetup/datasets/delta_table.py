@@ -168,9 +168,9 @@ class WarehouseDataset(AbstractDataset[DataFrame, DataFrame]):
         spark = SparkSession.getActiveSession()
         if spark is None or not self._exists():
             return [], []
-        head = spark.read.table(self._location.name).limit(nrows).collect()
-        columns = spark.read.table(self._location.name).columns
-        return columns, [[_cell(value) for value in row] for row in head]
+        table = spark.read.table(self._location.name)
+        head = table.limit(nrows).collect()
+        return table.columns, [[_cell(value) for value in row] for row in head]
 
 
 class DeltaTableDataset(WarehouseDataset):
