@@ -7,6 +7,8 @@ STAMP := .make/installed
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export SPARK_LOCAL_IP ?= 127.0.0.1
+# pytest-xdist workers for `make test` (each its own Spark); 0 runs the suite serially.
+TEST_WORKERS ?= 2
 
 .PHONY: install ensure run test lint format viz viz-build docs sample maintain clean-warehouse
 
@@ -28,7 +30,7 @@ run: ensure
 	kedro run
 
 test: ensure
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS)
 
 lint: ensure
 	ruff check src tests

@@ -49,6 +49,64 @@ def spark() -> Iterator[SparkSession]:
     session.stop()
 
 
+# `make test` runs the suite on two pytest-xdist workers, each with its own Spark
+# session. A worker runs whole modules, so a module's fixtures (whole pipeline runs,
+# most of them) are built once; the modules that read the shared sample warehouse
+# run together on one worker, so it is built once too.
+SAMPLE_GROUP = "sample_warehouse"
+SAMPLE_MODULES = (
+    "tests/pipelines/data_tests/test_data_tests.py",
+    "tests/test_notebook.py",
+    "tests/test_run.py",
+)
+# The groups whose set-up runs whole pipelines, longest first: started first, they
+# keep both workers busy while the short modules fill in around them.
+RUN_FIRST = (
+    "tests/test_incremental.py",
+    SAMPLE_GROUP,
+    "tests/test_environments.py",
+    "tests/test_packaging.py",
+)
+
+
+def _group(nodeid: str) -> str:
+    """The scheduling group of a test: its module, or :data:`SAMPLE_GROUP`."""
+    module = nodeid.partition("::")[0]
+    return SAMPLE_GROUP if module in SAMPLE_MODULES else module
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the tests of :data:`RUN_FIRST` first (each worker collects the same
+    order; the scheduler hands groups out in it)."""
+    unlisted = {
+        item.nodeid.partition("::")[0]
+        for item in items
+        if "sample_warehouse" in item.fixturenames
+        and _group(item.nodeid) != SAMPLE_GROUP
+    }
+    if unlisted:
+        raise pytest.UsageError(
+            f"tests/conftest.py: add {sorted(unlisted)} to SAMPLE_MODULES, or two "
+            "workers will each build the sample warehouse"
+        )
+    rank = {group: index for index, group in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """pytest-xdist's scheduler for ``-n``: it hands out whole :func:`_group`
+    groups to the workers, in collection order."""
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    config.option.loadscopereorder = False
+    return GroupScheduling(config, log)
+
+
 SAMPLE_USER = "sample"
 SAMPLE_AS_OF = "2018-06-30"
 
