@@ -69,9 +69,14 @@ RUN_FIRST = (
 )
 
 
+def _module(nodeid: str) -> str:
+    """The test module of a test id (``tests/test_run.py::test_x``)."""
+    return nodeid.partition("::")[0]
+
+
 def _group(nodeid: str) -> str:
     """The scheduling group of a test: its module, or :data:`SAMPLE_GROUP`."""
-    module = nodeid.partition("::")[0]
+    module = _module(nodeid)
     return SAMPLE_GROUP if module in SAMPLE_MODULES else module
 
 
@@ -79,7 +84,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put the tests of :data:`RUN_FIRST` first (each worker collects the same
     order; the scheduler hands groups out in it)."""
     unlisted = {
-        item.nodeid.partition("::")[0]
+        _module(item.nodeid)
         for item in items
         if "sample_warehouse" in item.fixturenames
         and _group(item.nodeid) != SAMPLE_GROUP
