@@ -248,7 +248,6 @@ def test_an_in_process_run_leaves_the_suite_s_spark_options_in_force(
     base = yaml.safe_load((PROJECT_ROOT / "conf/base/spark.yml").read_text())
     runtime = (
         "spark.sql.shuffle.partitions",
-        "spark.sql.adaptive.enabled",
         "spark.databricks.delta.snapshotPartitions",
     )
     assert all(str(suite[key]) != str(base[key]) for key in runtime)
