@@ -29,6 +29,7 @@ from motors_meetup.incremental import (
     ProcessedFilesOutdated,
     batch_id,
     changed,
+    changed_or_linked,
     close_batch,
     open_batch,
     stamp,
@@ -390,6 +391,37 @@ def test_stamp_and_changed_select_the_batch_s_rows(spark: SparkSession) -> None:
     )
 
     assert [tuple(row) for row in changed(written, batch).collect()] == [("new", 2)]
+
+
+def test_changed_or_linked_keeps_the_batch_s_rows_and_rows_linked_to_changed_keys(
+    spark: SparkSession,
+) -> None:
+    # Batch 2. a1: written in batch 2. a2: old, its event e2 changed. a3: old, its
+    # user u3 changed (named twice among the keys: kept once). a4: old, nothing
+    # changed. a5: old, null event and user.
+    answers = spark.createDataFrame(
+        [
+            ("a1", "e1", "u1", 2),
+            ("a2", "e2", "u2", 1),
+            ("a3", "e1", "u3", 1),
+            ("a4", "e1", "u1", 1),
+            ("a5", None, None, 1),
+        ],
+        "key string, event_id string, user_id string, _batch_id bigint",
+    )
+    events = spark.createDataFrame([("e2",), ("e9",)], "event_id string")
+    users = spark.createDataFrame([("u3",), ("u3",)], "user_id string")
+    batch = spark.createDataFrame([(2, False)], "batch_id long, full_refresh boolean")
+
+    kept = changed_or_linked(answers, batch, event_id=events, user_id=users)
+
+    assert kept.columns == answers.columns
+    assert sorted(tuple(row) for row in kept.collect()) == [
+        ("a1", "e1", "u1", 2),
+        ("a2", "e2", "u2", 1),
+        ("a3", "e1", "u3", 1),
+    ]
+    assert [row.key for row in changed_or_linked(answers, batch).collect()] == ["a1"]
 
 
 def test_each_load_of_the_stored_batch_reads_the_batch_it_holds(

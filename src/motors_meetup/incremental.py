@@ -110,6 +110,33 @@ def keys_of(*frames: DataFrame) -> DataFrame:
     return reduce(DataFrame.unionByName, frames).distinct()
 
 
+def changed_or_linked(
+    table: DataFrame, batch: DataFrame, **links: DataFrame
+) -> DataFrame:
+    """The rows of ``table`` written in this batch, or linked to a changed row.
+
+    Each keyword names a column of ``table`` and gives the changed keys it links
+    to, as a one-column frame of that name (``event_id=changed(stg_events,
+    batch).select("event_id")``): a row is kept when its batch is this one or its
+    value in any such column is among the keys. Same rows, same columns as
+    ``table``.
+
+    One pass over ``table``, each key frame joined to it by a left join on its
+    column: the planner sees the key frame's own size (a batch's rows, usually
+    small enough to broadcast). Collecting the rows' own keys first and
+    semi-joining ``table`` with them read ``table`` three times, and hid that the
+    keys were few behind the size of ``table``.
+    """
+    keep = F.col(BATCH_COLUMN) == F.lit(batch_id(batch)).cast("bigint")
+    linked = table
+    for number, (column, keys) in enumerate(links.items()):
+        flag = f"_linked_{number}"
+        marked = keys.select(column).distinct().withColumn(flag, F.lit(True))
+        linked = linked.join(marked, column, "left")
+        keep = keep | F.col(flag).isNotNull()
+    return linked.where(keep).select(*table.columns)
+
+
 def close_batch(batch: DataFrame, *raw_tables: DataFrame) -> DataFrame:
     """Deliveries read in this batch; grain: one row per delivery, key
     ``delivery_id`` (with the path it was read from).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 
-from motors_meetup.incremental import changed, keys_of, stamp
+from motors_meetup.incremental import changed, changed_or_linked, stamp
 from motors_meetup.pipelines.intermediate import nodes
 
 
@@ -20,12 +20,10 @@ def int_events_with_venues_increment(
 ) -> DataFrame:
     """Events changed directly or through their venue; key ``event_sk``."""
     moved_venues = changed(stg_venues, batch).select("venue_id")
-    touched = keys_of(
-        changed(stg_events, batch).select("event_id"),
-        stg_events.join(moved_venues, "venue_id", "left_semi").select("event_id"),
+    events = changed_or_linked(stg_events, batch, venue_id=moved_venues)
+    return stamp(
+        nodes.int_events_with_venues(events.drop("_batch_id"), stg_venues), batch
     )
-    events = stg_events.join(touched, "event_id", "left_semi").drop("_batch_id")
-    return stamp(nodes.int_events_with_venues(events, stg_venues), batch)
 
 
 def int_event_rsvps_increment(
@@ -35,18 +33,12 @@ def int_event_rsvps_increment(
     batch: DataFrame,
 ) -> DataFrame:
     """Answers changed directly, or through their event or user; key ``rsvp_sk``."""
-    touched_events = changed(stg_events, batch).select("event_id")
-    touched_users = changed(stg_users, batch).select("user_id")
-    touched = keys_of(
-        changed(stg_event_rsvps, batch).select("user_event_key"),
-        stg_event_rsvps.join(touched_events, "event_id", "left_semi").select(
-            "user_event_key"
-        ),
-        stg_event_rsvps.join(touched_users, "user_id", "left_semi").select(
-            "user_event_key"
-        ),
+    answers = changed_or_linked(
+        stg_event_rsvps,
+        batch,
+        event_id=changed(stg_events, batch).select("event_id"),
+        user_id=changed(stg_users, batch).select("user_id"),
     )
-    answers = stg_event_rsvps.join(touched, "user_event_key", "left_semi")
     return stamp(
         nodes.int_event_rsvps(answers.drop("_batch_id"), stg_events, stg_users), batch
     )

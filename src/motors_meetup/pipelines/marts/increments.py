@@ -21,7 +21,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
-from motors_meetup.incremental import changed, keys_of, stamp
+from motors_meetup.incremental import changed, changed_or_linked, keys_of, stamp
 from motors_meetup.pipelines.marts import nodes
 
 
@@ -41,11 +41,7 @@ def fact_rsvps_increment(
     """Answers changed directly or through their event; one row per latest RSVP of
     a user to an event, key ``rsvp_sk``."""
     moved_events = changed(dim_events, batch).select("event_sk")
-    touched = keys_of(
-        changed(int_event_rsvps, batch).select("rsvp_sk"),
-        int_event_rsvps.join(moved_events, "event_sk", "left_semi").select("rsvp_sk"),
-    )
-    answers = int_event_rsvps.join(touched, "rsvp_sk", "left_semi")
+    answers = changed_or_linked(int_event_rsvps, batch, event_sk=moved_events)
     return stamp(nodes.fact_rsvps(answers, dim_events, thresholds), batch)
 
 
