@@ -123,9 +123,9 @@ def changed_or_linked(
 
     One pass over ``table``, each key frame joined to it by a left join on its
     column: the planner sees the key frame's own size (a batch's rows, usually
-    small enough to broadcast). Collecting the rows' own keys first and
-    semi-joining ``table`` with them read ``table`` three times, and hid that the
-    keys were few behind the size of ``table``.
+    small enough to broadcast). Collecting the rows' keys first and semi-joining
+    ``table`` with them read ``table`` once per link and once more, and hid that
+    the keys were few behind the size of ``table``.
     """
     keep = F.col(BATCH_COLUMN) == F.lit(batch_id(batch)).cast("bigint")
     linked = table
