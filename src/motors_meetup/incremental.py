@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import reduce
 from weakref import WeakKeyDictionary
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 BATCH_COLUMN = "_batch_id"
@@ -90,9 +90,14 @@ def batch_id(batch: DataFrame) -> int:
     return known
 
 
+def _batch_number(batch: DataFrame) -> Column:
+    """The run's batch number as a ``bigint`` literal, the type of ``_batch_id``."""
+    return F.lit(batch_id(batch)).cast("bigint")
+
+
 def stamp(table: DataFrame, batch: DataFrame) -> DataFrame:
     """``table`` with the run's ``_batch_id`` on every row."""
-    return table.withColumn(BATCH_COLUMN, F.lit(batch_id(batch)).cast("bigint"))
+    return table.withColumn(BATCH_COLUMN, _batch_number(batch))
 
 
 def changed(table: DataFrame, batch: DataFrame) -> DataFrame:
@@ -102,7 +107,7 @@ def changed(table: DataFrame, batch: DataFrame) -> DataFrame:
     ``_batch_id`` statistics lie below the batch: an incremental run reads the
     files it wrote, not the whole table.
     """
-    return table.where(F.col(BATCH_COLUMN) == F.lit(batch_id(batch)).cast("bigint"))
+    return table.where(F.col(BATCH_COLUMN) == _batch_number(batch))
 
 
 def keys_of(*frames: DataFrame) -> DataFrame:
@@ -127,7 +132,7 @@ def changed_or_linked(
     ``table`` with them read ``table`` once per link and once more, and hid that
     the keys were few behind the size of ``table``.
     """
-    keep = F.col(BATCH_COLUMN) == F.lit(batch_id(batch)).cast("bigint")
+    keep = F.col(BATCH_COLUMN) == _batch_number(batch)
     linked = table
     for number, (column, keys) in enumerate(links.items()):
         flag = f"_linked_{number}"
@@ -157,7 +162,7 @@ def close_batch(batch: DataFrame, *raw_tables: DataFrame) -> DataFrame:
         reduce(DataFrame.unionByName, deliveries)
         .groupBy("delivery_id")
         .agg(F.min("source_file").alias("source_file"))
-        .withColumn("batch_id", F.lit(batch_id(batch)).cast("bigint"))
+        .withColumn("batch_id", _batch_number(batch))
         .withColumn("processed_at", F.current_timestamp())
     )
 
