@@ -7,6 +7,8 @@ a name registered once keeps pointing at its first location.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +18,11 @@ from kedro.io import DatasetError
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from motors_meetup.datasets.delta_table import DeltaTableDataset, _commit_user_metadata
+from motors_meetup.datasets.delta_table import (
+    USER_METADATA_OPTION,
+    DeltaTableDataset,
+    _commit_user_metadata,
+)
 
 SCHEMA = "id int, name string"
 
@@ -409,6 +415,53 @@ def test_a_session_that_refuses_commit_metadata_merges_without_a_stamp(
             merged.append(True)
     assert merged == [True]
     assert "merged tables get no build stamp" in caplog.text
+
+
+class _SessionConf:
+    """A session's settings, as a dict."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, key: str, default: str | None) -> str | None:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+    def unset(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+def test_threads_take_turns_to_commit_with_a_stamp_in_the_session() -> None:
+    # Under kedro run's threads, a MERGE's stamp is a setting of the shared
+    # session: a second MERGE must not set its own before the first has committed.
+    conf = _SessionConf()
+    session = SimpleNamespace(conf=conf)
+    first_inside, second_trying = threading.Event(), threading.Event()
+    seen: dict[str, str | None] = {}
+
+    def first() -> None:
+        with _commit_user_metadata(session, "first"):
+            first_inside.set()
+            second_trying.wait(5)
+            time.sleep(0.3)  # the second sets its stamp now, were it free to
+            seen["first"] = conf.values.get(USER_METADATA_OPTION)
+
+    def second() -> None:
+        first_inside.wait(5)
+        second_trying.set()
+        with _commit_user_metadata(session, "second"):
+            seen["second"] = conf.values.get(USER_METADATA_OPTION)
+            time.sleep(0.6)  # still inside when the first looks
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"first": "first", "second": "second"}
+    assert USER_METADATA_OPTION not in conf.values
 
 
 def test_a_full_refresh_or_rebuild_always_never_keeps_the_table(

@@ -38,6 +38,7 @@ import json
 import logging
 import math
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ from pyspark.sql import types as T
 
 from motors_meetup.incremental import BATCH_COLUMN
 from motors_meetup.rebuilds import commit_metadata, data_state_of, stamp_of
+
+# Held while a commit runs with a session setting of its own (a MERGE's build
+# stamp, an empty commit's): Spark session settings are shared by all threads.
+_SESSION_SETTINGS_LOCK = threading.RLock()
 
 logger = logging.getLogger(__name__)
 
@@ -560,9 +565,11 @@ def _commit_user_metadata(spark: SparkSession, metadata: str | None) -> Iterator
     """Give the commits made inside the block ``metadata`` as their ``userMetadata``.
 
     A MERGE has no writer option for it; Delta reads the session setting instead.
-    The setting is session-wide: under a threaded runner another thread's commit
-    may take the stamp, or this one miss it. Either only makes the next run write
-    the table again (a stamp names its node and output), never keep a wrong one.
+    The setting is session-wide, so under a threaded runner (``kedro run``'s
+    default) the block holds :data:`_SESSION_SETTINGS_LOCK`: another thread's MERGE
+    can neither take this stamp nor unset it before this commit. A concurrent
+    write without a stamp of its own (a raw or audit table) may record it; a stamp
+    names its node and output, so that never makes a table be kept wrongly.
     Where the session refuses the setting (Databricks serverless allows only a few
     keys), the commit goes without it: the table is then merged in every run.
     """
@@ -580,7 +587,17 @@ def _session_setting(
 ) -> Iterator[bool]:
     """Set the session setting ``key`` to ``value`` inside the block, then restore
     it; yields False (and logs ``refused``, the consequence) when the session
-    refuses the setting."""
+    refuses the setting. One thread at a time changes session settings: the block
+    holds :data:`_SESSION_SETTINGS_LOCK` until the setting is restored."""
+    with _SESSION_SETTINGS_LOCK:
+        with _session_setting_unlocked(spark, key, value, refused) as recorded:
+            yield recorded
+
+
+@contextmanager
+def _session_setting_unlocked(
+    spark: SparkSession, key: str, value: str, refused: str
+) -> Iterator[bool]:
     try:
         # Reading may be refused too (Databricks serverless allows few keys).
         before = spark.conf.get(key, None)
