@@ -222,6 +222,8 @@ def test_wheel_tasks_run_the_target_environment(bundle, jobs, target):
         # CLI >= 0.230 prefixes workspace paths with /Workspace itself.
         assert _option(parameters, "--conf-source") == [CONF_SOURCE], key
         assert len(_option(parameters, "--pipelines")) == 1, key
+        # One task at a time on Databricks: threads were measured locally only.
+        assert _option(parameters, "--runner") == ["SequentialRunner"], key
 
 
 def test_every_pipeline_named_by_the_bundle_exists(jobs):

@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+from kedro.utils import load_obj
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from motors_meetup.cli import DEFAULT_RUNNER
 from motors_meetup.datasets.delta_view import load_view
 from motors_meetup.incremental import (
     ProcessedFilesOutdated,
@@ -205,8 +207,14 @@ def full_refresh(
 def incremental(
     spark: SparkSession, batches: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """One incremental run per batch; batch 2 is first interrupted midway."""
+    """One incremental run per batch; batch 2 is first interrupted midway.
+
+    The runs use the runner of ``kedro run`` (tasks side by side on threads), the
+    full refresh one task at a time: equal tables show that both runners build the
+    same warehouse too.
+    """
     root = tmp_path_factory.mktemp("incremental")
+    runner = load_obj(DEFAULT_RUNNER, "kedro.runner")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MOTORS_MEETUP_USER", USER)
         for batch in range(1, BATCHES + 1):
@@ -214,8 +222,13 @@ def incremental(
             if batch == 2:
                 # Killed after raw, staging, intermediate and part of the marts
                 # (the merged dim_events and fact_rsvps among them) were written.
-                _run(root / "input", root / "wh", to_nodes=["fact_rsvps"])
-            _run(root / "input", root / "wh")
+                _run(
+                    root / "input",
+                    root / "wh",
+                    to_nodes=["fact_rsvps"],
+                    runner=runner(),
+                )
+            _run(root / "input", root / "wh", runner=runner())
     return root / "wh"
 
 
