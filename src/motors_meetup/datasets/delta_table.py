@@ -590,29 +590,21 @@ def _session_setting(
     refuses the setting. One thread at a time changes session settings: the block
     holds :data:`_SESSION_SETTINGS_LOCK` until the setting is restored."""
     with _SESSION_SETTINGS_LOCK:
-        with _session_setting_unlocked(spark, key, value, refused) as recorded:
-            yield recorded
-
-
-@contextmanager
-def _session_setting_unlocked(
-    spark: SparkSession, key: str, value: str, refused: str
-) -> Iterator[bool]:
-    try:
-        # Reading may be refused too (Databricks serverless allows few keys).
-        before = spark.conf.get(key, None)
-        spark.conf.set(key, value)
-    except Exception as error:  # any refusal only costs a build stamp
-        logger.warning("Cannot set %s (%s): %s", key, error, refused)
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        if before is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, before)
+        try:
+            # Reading may be refused too (Databricks serverless allows few keys).
+            before = spark.conf.get(key, None)
+            spark.conf.set(key, value)
+        except Exception as error:  # any refusal only costs a build stamp
+            logger.warning("Cannot set %s (%s): %s", key, error, refused)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            if before is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, before)
 
 
 # ---- reading a path-mode Delta table without Spark (previews and docs) ----------
