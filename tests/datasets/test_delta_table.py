@@ -130,6 +130,60 @@ def test_merge_with_skip_unchanged_leaves_identical_rows_and_their_batch_alone(
     assert people.storage["skip_unchanged"] is True
 
 
+def test_a_copy_on_write_merge_writes_only_the_rows_that_change(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    schema = "id int, name string, _batch_id bigint"
+    people = dataset(
+        tmp_path,
+        "test_delta_skip_cow",
+        write_mode="merge",
+        primary_key="id",
+        skip_unchanged=True,
+        rebuild="on_input_change",
+        table_properties={"delta.enableDeletionVectors": False},
+    )
+    people.prepare_rebuild("stamp-1", {"raw.src": "1@1"})
+    people.save(frame(spark, [(1, "Ada", 1), (2, "Grace", 1)], schema))
+    written = people.state()
+
+    # Batch 2 re-delivers Ada unchanged. A copy-on-write MERGE would rewrite her
+    # file and commit a version with the same rows; there is nothing to write, so
+    # the stamp is stored without data and the rows' state stays the same.
+    people.prepare_rebuild("stamp-2", {"raw.src": "2@2"})
+    people.save(frame(spark, [(1, "Ada", 2)], schema))
+    last = people._delta_table().history(1).first()
+    assert (last["operation"], last["operationMetrics"]["numOutputRows"]) == (
+        "WRITE",
+        "0",
+    )
+    assert (people.state(), rows_of(people.load())) == (
+        written,
+        [(1, "Ada", 1), (2, "Grace", 1)],
+    )
+
+    # Batch 3: Ada again unchanged, Grace renamed, Linus new. Only the two rows
+    # that change reach the MERGE.
+    people.prepare_rebuild("stamp-3", {"raw.src": "3@3"})
+    people.save(
+        frame(spark, [(1, "Ada", 3), (2, "Grace H.", 3), (3, "Linus", 3)], schema)
+    )
+    last = people._delta_table().history(1).first()
+    metrics = last["operationMetrics"]
+    assert (
+        last["operation"],
+        metrics["numSourceRows"],
+        metrics["numTargetRowsUpdated"],
+        metrics["numTargetRowsInserted"],
+    ) == ("MERGE", "2", "1", "1")
+    assert rows_of(people.load()) == [
+        (1, "Ada", 1),
+        (2, "Grace H.", 3),
+        (3, "Linus", 3),
+    ]
+    assert people.state() != written
+
+
 def _properties(spark: SparkSession, people: DeltaTableDataset) -> dict[str, str]:
     detail = spark.sql(f"DESCRIBE DETAIL delta.`{people.location.path}`").first()
     return dict(detail["properties"])

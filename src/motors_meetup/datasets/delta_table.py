@@ -48,6 +48,7 @@ from typing import Any, ClassVar, NewType
 from delta.tables import DeltaTable
 from kedro.io import AbstractDataset, DatasetError
 from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from motors_meetup.incremental import BATCH_COLUMN
@@ -65,6 +66,7 @@ TRUE_WORDS = ("true", "1", "yes")
 USER_METADATA_OPTION = "spark.databricks.delta.commitInfo.userMetadata"
 # Delta drops a blind append that adds no file unless this is false.
 SKIP_EMPTY_COMMITS_OPTION = "spark.databricks.delta.skipRecordingEmptyCommits"
+DELETION_VECTORS_PROPERTY = "delta.enableDeletionVectors"
 PREVIEW_ROWS = 5
 
 # kedro-viz picks how to render a preview from the name of ``preview()``'s return
@@ -387,11 +389,14 @@ class DeltaTableDataset(WarehouseDataset):
             if not self._insert(data):
                 return
         else:
-            with _computed_once(data) as increment:
-                if increment.isEmpty():
+            with (
+                _computed_once(data) as increment,
+                _computed_once(self._updates_and_inserts(increment)) as changes,
+            ):
+                if changes.isEmpty():
                     self._store_stamp_only()
                     return
-                self._merge(increment)
+                self._merge(changes)
         self._register()
 
     def _unchanged(self) -> None:
@@ -505,17 +510,36 @@ class DeltaTableDataset(WarehouseDataset):
 
     def _merge(self, data: DataFrame) -> None:
         target = self._delta_table()
-        condition = " AND ".join(
-            f"t.`{key}` <=> s.`{key}`" for key in self._primary_key
-        )
         merge = (
             target.alias("t")
-            .merge(data.alias("s"), condition)
+            .merge(data.alias("s"), self._key_condition())
             .whenMatchedUpdateAll(condition=self._matched_condition(data))
             .whenNotMatchedInsertAll()
         )
         with _commit_user_metadata(self._spark(), self._commit_metadata):
             merge.execute()
+
+    def _updates_and_inserts(self, increment: DataFrame) -> DataFrame:
+        """The rows of ``increment`` the MERGE would write: all of them, but on a
+        copy-on-write table with a matched condition, less the rows that match a
+        stored row and that the condition refuses.
+
+        Such a table's MERGE rewrites every file holding a matched row and commits,
+        even when the condition refuses all of them (checked: 0 rows updated, 2
+        copied); with deletion vectors it commits nothing. Left in, a re-delivered
+        but unchanged entity would give the table a new version with the same rows,
+        and every table built from it would be rebuilt instead of kept.
+        """
+        condition = self._matched_condition(increment)
+        deletion_vectors = self._properties.get(DELETION_VECTORS_PROPERTY) != "false"
+        if condition is None or deletion_vectors:
+            return increment
+        refused = f"{self._key_condition()} AND NOT ({condition})"
+        stored = self._delta_table().toDF().alias("t")
+        return increment.alias("s").join(stored, F.expr(refused), "left_anti")
+
+    def _key_condition(self) -> str:
+        return " AND ".join(f"t.`{key}` <=> s.`{key}`" for key in self._primary_key)
 
     def _matched_condition(self, data: DataFrame) -> str | None:
         """When a matched row is updated: ``update_condition``, and with
