@@ -389,14 +389,11 @@ class DeltaTableDataset(WarehouseDataset):
             if not self._insert(data):
                 return
         else:
-            with (
-                _computed_once(data) as increment,
-                _computed_once(self._updates_and_inserts(increment)) as changes,
-            ):
-                if changes.isEmpty():
+            with _computed_once(data) as increment:
+                if self._writes_nothing(increment):
                     self._store_stamp_only()
                     return
-                self._merge(changes)
+                self._merge(increment)
         self._register()
 
     def _unchanged(self) -> None:
@@ -519,24 +516,25 @@ class DeltaTableDataset(WarehouseDataset):
         with _commit_user_metadata(self._spark(), self._commit_metadata):
             merge.execute()
 
-    def _updates_and_inserts(self, increment: DataFrame) -> DataFrame:
-        """The rows of ``increment`` the MERGE would write: all of them, but on a
-        copy-on-write table with a matched condition, less the rows that match a
-        stored row and that the condition refuses.
+    def _writes_nothing(self, increment: DataFrame) -> bool:
+        """Whether the MERGE of ``increment`` would write no row: it is empty, or,
+        on a copy-on-write table with a matched condition, every row matches a
+        stored row that the condition refuses to update.
 
-        Such a table's MERGE rewrites every file holding a matched row and commits,
-        even when the condition refuses all of them (checked: 0 rows updated, 2
-        copied); with deletion vectors it commits nothing. Left in, a re-delivered
-        but unchanged entity would give the table a new version with the same rows,
-        and every table built from it would be rebuilt instead of kept.
+        A copy-on-write MERGE rewrites the files holding its matched rows and
+        commits even when the condition refuses them all (checked: 0 rows updated,
+        2 copied); with deletion vectors it commits nothing. So a re-delivered but
+        unchanged entity would give the table a new version with the same rows, and
+        every table built from it would be rebuilt instead of kept. The check is
+        the emptiness check every MERGE makes, joined with the stored rows.
         """
         condition = self._matched_condition(increment)
         deletion_vectors = self._properties.get(DELETION_VECTORS_PROPERTY) != "false"
         if condition is None or deletion_vectors:
-            return increment
+            return increment.isEmpty()
         refused = f"{self._key_condition()} AND NOT ({condition})"
         stored = self._delta_table().toDF().alias("t")
-        return increment.alias("s").join(stored, F.expr(refused), "left_anti")
+        return increment.alias("s").join(stored, F.expr(refused), "left_anti").isEmpty()
 
     def _key_condition(self) -> str:
         return " AND ".join(f"t.`{key}` <=> s.`{key}`" for key in self._primary_key)
