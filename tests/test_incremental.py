@@ -280,6 +280,39 @@ def test_rerun_without_new_input_changes_no_table(
     }
 
 
+def test_a_re_delivery_of_unchanged_venues_keeps_every_table_built_from_them(
+    incremental: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    warehouse, input_dir = tmp_path / "wh", tmp_path / "input"
+    shutil.copytree(incremental, warehouse)
+    shutil.copytree(incremental.parent / "input", input_dir)
+    # Five venues of the last delivery, as they were delivered: a new delivery
+    # (other bytes), so raw_venues takes it, but no venue in it changes.
+    lines = sorted((input_dir / "venues").glob("*.json"))[-1].read_text().splitlines()
+    ids = [str(json.loads(line)["venue_id"]) for line in lines]
+    again = [line for line, key in zip(lines, ids, strict=True) if ids.count(key) == 1]
+    (input_dir / "venues" / "zz_again.json").write_text("\n".join(again[:5]) + "\n")
+    before = _commits(warehouse)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTORS_MEETUP_USER", USER)
+        with caplog.at_level(logging.INFO, logger="motors_meetup"):
+            _run(input_dir, warehouse)
+
+    after = _commits(warehouse)
+    assert {table for table in after if after[table] != before[table]} == {
+        f"{USER}_raw/raw_venues",
+        f"{USER}_raw/raw_load_report",
+        f"{USER}_audit/run_batch",
+        f"{USER}_audit/processed_files",
+        # Its build stamp only, in a commit without data (copy-on-write: a MERGE
+        # of the unchanged rows would have rewritten them in a new version).
+        f"{USER}_staging/stg_venues",
+    }
+    assert f"No changes for `{USER}_staging`.`stg_venues`: rows left" in caplog.text
+    kept = set(re.findall(r"`\w+`\.`(\w+)` kept at version", caplog.text))
+    assert {"int_events_with_venues", "dim_venues", "fact_venue_activity"} <= kept
+
+
 def _commits(warehouse: Path) -> dict[str, int]:
     """Commits per table (``<schema>/<table>``) of a path-mode warehouse."""
     logs = (warehouse / "workspace").glob("*/*/_delta_log")
