@@ -11,7 +11,8 @@ Two storage modes, one class, so no pipeline code knows the environment:
 Writes are ``overwrite`` (schema replaced), ``append``, ``merge`` (Delta MERGE on
 ``primary_key``: matched rows updated — only where ``update_condition`` holds, if
 given, and with ``skip_unchanged`` only when a column other than the ``_``-prefixed
-audit columns differs — new rows inserted; the table is created on the first write)
+audit columns differs — new rows inserted; the table is created on the first write;
+on a copy-on-write table, a MERGE that would write no row is not run)
 or ``insert`` (rows of one batch, appended; a second write of the same batch
 replaces the rows the first wrote, so a rerun after a crash cannot duplicate them,
 and no row of earlier batches is read). A ``merge`` or ``insert`` table is
