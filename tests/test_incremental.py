@@ -9,6 +9,7 @@ record *how* a row got there and legitimately differ.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -27,6 +28,7 @@ from pyspark.sql import functions as F
 
 from motors_meetup.cli import DEFAULT_RUNNER
 from motors_meetup.datasets.delta_view import load_view
+from motors_meetup.datasets.json_source import JsonSourceDataset
 from motors_meetup.incremental import (
     ProcessedFilesOutdated,
     batch_id,
@@ -41,6 +43,7 @@ from motors_meetup.pipelines.intermediate import pipeline as intermediate
 from motors_meetup.pipelines.marts import pipeline as marts
 from motors_meetup.pipelines.pbi import pipeline as pbi
 from motors_meetup.pipelines.staging import pipeline as staging
+from motors_meetup.plans import nothing_to_write
 from motors_meetup.sample_data import generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -239,7 +242,7 @@ def test_incremental_batches_equal_one_full_refresh(
 
 
 def test_rerun_without_new_input_changes_no_table(
-    incremental: Path, caplog: pytest.LogCaptureFixture
+    spark: SparkSession, incremental: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The same deliveries in another folder are no new input: a delivery is known
     # by its content, not by where its file lies.
@@ -263,6 +266,17 @@ def test_rerun_without_new_input_changes_no_table(
 
     kept = set(re.findall(r"`(\w+)`\.`(\w+)` kept at version", caplog.text))
     assert kept == names(staging, intermediate, marts)
+    # The raw tasks knew there was nothing new before any Spark job: no delivery
+    # of any source was unprocessed, and the load report counts nothing.
+    nothing_new = set(re.findall(r"No new input for `(\w+)`\.`(\w+)`", caplog.text))
+    assert nothing_new == {
+        (f"{USER}_raw", name)
+        for source in SOURCES
+        for name in (f"raw_{source}", f"{source}_rejected")
+    }
+    assert _last_load_report(spark, incremental) == {
+        source: (0, 0, 0, 0) for source in SOURCES
+    }
     views = set(re.findall(r"View `(\w+)`\.`(\w+)` kept: the same", caplog.text))
     assert views == names(pbi)
     # Nothing is rewritten either: merged tables get no empty MERGE, rebuilt ones
@@ -281,7 +295,10 @@ def test_rerun_without_new_input_changes_no_table(
 
 
 def test_a_re_delivery_of_unchanged_venues_keeps_every_table_built_from_them(
-    incremental: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    spark: SparkSession,
+    incremental: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     warehouse, input_dir = tmp_path / "wh", tmp_path / "input"
     shutil.copytree(incremental, warehouse)
@@ -309,8 +326,35 @@ def test_a_re_delivery_of_unchanged_venues_keeps_every_table_built_from_them(
         f"{USER}_staging/stg_venues",
     }
     assert f"No changes for `{USER}_staging`.`stg_venues`: rows left" in caplog.text
+    # Only venues had a new delivery; the other sources read nothing.
+    assert _last_load_report(spark, warehouse) == {
+        "events": (0, 0, 0, 0),
+        "groups": (0, 0, 0, 0),
+        "users": (0, 0, 0, 0),
+        "venues": (5, 5, 0, 0),
+    }
     kept = set(re.findall(r"`\w+`\.`(\w+)` kept at version", caplog.text))
     assert {"int_events_with_venues", "dim_venues", "fact_venue_activity"} <= kept
+
+
+def _last_load_report(
+    spark: SparkSession, warehouse: Path
+) -> dict[str, tuple[int, int, int, int]]:
+    """The last run's load report: per source, records read, accepted, rejected
+    and unaccounted. (By time: a run with no new delivery records no batch, so
+    the next run has the same batch number.)"""
+    folder = warehouse / "workspace" / f"{USER}_raw" / "raw_load_report"
+    report = spark.read.format("delta").load(str(folder))
+    last = report.agg(F.max("checked_at")).first()[0]
+    return {
+        row.source: (
+            row.records_read,
+            row.records_accepted,
+            row.records_rejected,
+            row.records_unaccounted,
+        )
+        for row in report.where(F.col("checked_at") == last).collect()
+    }
 
 
 def _commits(warehouse: Path) -> dict[str, int]:
@@ -411,6 +455,31 @@ def test_only_records_of_unprocessed_deliveries_are_read(spark: SparkSession) ->
 
     assert [row.record for row in fresh.collect()] == ["{2}"]
     assert sorted(row.record for row in everything.collect()) == ["{1}", "{2}"]
+
+
+def test_a_source_whose_deliveries_were_all_processed_says_so_in_its_plan(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    folder = tmp_path / "users"
+    folder.mkdir()
+    texts = {"b1.json": '{"user_id": 1}\n', "b2.json": '{"user_id": 2}\n'}
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    digests = [hashlib.md5(text.encode()).hexdigest() for text in texts.values()]
+    source = JsonSourceDataset(input_dir=str(tmp_path), source="users")
+
+    one_left = unprocessed_records(
+        source.load(), _processed(spark, (digests[0], 1)), full_refresh=False
+    )
+    none_left = unprocessed_records(
+        source.load(), _processed(spark, (digests[0], 1), (digests[1], 2)), False
+    )
+
+    assert [row.record for row in one_left.collect()] == ['{"user_id": 2}']
+    assert nothing_to_write(one_left) is False
+    assert nothing_to_write(none_left) is True
+    assert none_left.columns == one_left.columns
+    assert none_left.collect() == []
 
 
 def test_a_processed_files_table_without_delivery_ids_asks_for_a_full_refresh(

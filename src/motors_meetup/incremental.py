@@ -19,6 +19,8 @@ from weakref import WeakKeyDictionary
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from motors_meetup.plans import deliveries_of
+
 BATCH_COLUMN = "_batch_id"
 SOURCE_FILE_COLUMN = "_source_file"
 DELIVERY_COLUMN = "_delivery_id"
@@ -71,6 +73,10 @@ def unprocessed_records(
         rows = processed_files.select("delivery_id").collect()
         done = [row.delivery_id for row in rows]
         _PROCESSED[processed_files] = done
+    delivered = deliveries_of(records)
+    if delivered is not None and delivered <= set(done):
+        # Nothing new: a frame that says so in its plan (plans.nothing_to_write).
+        return records.limit(0)
     return records.where(~F.col("delivery_id").isin(done)) if done else records
 
 

@@ -249,6 +249,37 @@ def test_insert_appends_each_batch_and_a_rerun_replaces_its_own_rows(
     assert versions == 3
 
 
+@pytest.mark.parametrize("write_mode", ["merge", "insert"])
+def test_a_frame_cut_to_no_rows_is_saved_without_a_spark_job_or_commit(
+    spark: SparkSession,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    write_mode: str,
+) -> None:
+    people = dataset(
+        tmp_path,
+        f"test_delta_nothing_new_{write_mode}",
+        write_mode=write_mode,
+        primary_key=["id"],
+    )
+    people.save(frame(spark, [(1, "Ada", 1)], BATCHED))
+    group = f"nothing-new-{write_mode}"
+    context = spark.sparkContext
+    context.setJobGroup(group, group)
+    try:
+        with caplog.at_level(logging.INFO, logger="motors_meetup"):
+            people.save(frame(spark, [(2, "Grace", 2)], BATCHED).limit(0))
+        jobs = context.statusTracker().getJobIdsForGroup(group)
+    finally:
+        context.setLocalProperty("spark.jobGroup.id", None)
+        context.setLocalProperty("spark.job.description", None)
+
+    assert jobs == []
+    assert people.version() == 0
+    assert rows_of(people.load()) == [(1, "Ada", 1)]
+    assert f"No new input for {people.location.name}: table left" in caplog.text
+
+
 def test_insert_refuses_rows_of_two_batches_or_without_one(
     spark: SparkSession, tmp_path: Path
 ) -> None:

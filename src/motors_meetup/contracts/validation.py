@@ -11,6 +11,8 @@ from pandera.engines.pyspark_engine import Engine
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from motors_meetup.plans import nothing_to_write
+
 SAMPLE_ROWS = 3
 DEPTHS = {depth.name: depth for depth in ValidationDepth}
 
@@ -160,7 +162,9 @@ def _one_pass(
     keys = unique_keys(schema) if depth != "SCHEMA_ONLY" else []
     if keys:
         measures += [F.count(F.lit(1)), F.count_distinct(F.struct(*keys))]
-    if not measures:
+    if not measures or nothing_to_write(data):
+        # No rows (known from the plan): nothing null, nothing out of range, no
+        # duplicate key.
         return OnePass({}, duplicated=False)
     row = data.agg(*measures).first()
     counts = list(row) if row is not None else [0] * len(measures)

@@ -53,6 +53,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from motors_meetup.incremental import BATCH_COLUMN
+from motors_meetup.plans import nothing_to_write
 from motors_meetup.rebuilds import commit_metadata, data_state_of, stamp_of
 
 # Held while a commit runs with a session setting of its own (a MERGE's build
@@ -381,6 +382,9 @@ class DeltaTableDataset(WarehouseDataset):
             return
         incremental = self._write_mode in ("merge", "insert") and not self._full_refresh
         exists = self._exists()
+        if incremental and exists and nothing_to_write(data):
+            self._nothing_new()
+            return
         if exists:
             self._align_properties()
         if not (incremental and exists):
@@ -396,6 +400,16 @@ class DeltaTableDataset(WarehouseDataset):
                     return
                 self._merge(increment)
         self._register()
+
+    def _nothing_new(self) -> None:
+        """The node had no new input and says so in its output's plan
+        (:func:`~motors_meetup.plans.nothing_to_write`): no row to check, count or
+        merge, so none of their Spark jobs run. A stamped merged table still
+        stores its stamp, as for any empty increment."""
+        if self._write_mode == "merge" and self._stamp_only_metadata is not None:
+            self._store_stamp_only()
+            return
+        logger.info("No new input for %s: table left as it is", self._location.name)
 
     def _unchanged(self) -> None:
         logger.info("No changes for %s: table left as it is", self._location.name)

@@ -31,6 +31,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from motors_meetup.plans import record_deliveries
+
 logger = logging.getLogger(__name__)
 
 # The "comment" metadata documents each column (docs only: loading ignores it).
@@ -198,6 +200,7 @@ class JsonSourceDataset(AbstractDataset[None, DataFrame]):
         result = frames[0]
         for frame in frames[1:]:
             result = result.unionByName(frame)
+        record_deliveries(result, (f.digest for f in deliveries))
         return result
 
     def _distinct_deliveries(self, files: list[SourceFile]) -> list[SourceFile]:

@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, Row
 
 from motors_meetup.incremental import changed, stamp, unprocessed_records
 from motors_meetup.pipelines.raw import nodes
+from motors_meetup.plans import nothing_to_write
 
 logger = logging.getLogger(__name__)
 # Each source and the key of its raw table; events carry no id before staging.
@@ -51,7 +52,11 @@ def increment_node(source: str) -> IncrementNode:
     ) -> tuple[DataFrame, DataFrame]:
         fresh = unprocessed_records(records, processed_files, full_refresh)
         accepted, rejected = typed(fresh, raw)
-        return stamp(accepted, batch), stamp(rejected, batch)
+        accepted, rejected = stamp(accepted, batch), stamp(rejected, batch)
+        if nothing_to_write(fresh):
+            # Every delivery was processed: say so in the outputs' plans too.
+            return accepted.limit(0), rejected.limit(0)
+        return accepted, rejected
 
     increment.__name__ = increment.__qualname__ = f"raw_{source}_increment"
     increment.__doc__ = _increment_doc(source)
@@ -85,11 +90,14 @@ def raw_load_report_increment(
     counts = {}
     for index, source in enumerate(SOURCES):
         records, accepted, rejected = tables[3 * index : 3 * index + 3]
-        counts[source] = (
-            unprocessed_records(records, processed_files, full_refresh),
-            changed(accepted, batch),
-            changed(rejected, batch),
-        )
+        fresh = unprocessed_records(records, processed_files, full_refresh)
+        if nothing_to_write(fresh):
+            # No new delivery, so no row of this batch: close_batch records a
+            # batch's deliveries only after every table is written, and a rerun
+            # reads the deliveries of a batch that did not close again.
+            counts[source] = (fresh, accepted.limit(0), rejected.limit(0))
+            continue
+        counts[source] = (fresh, changed(accepted, batch), changed(rejected, batch))
     report = nodes.raw_load_report(batch, counts)
     for row in report.collect():
         _log_reconciliation(row)
