@@ -406,7 +406,7 @@ class DeltaTableDataset(WarehouseDataset):
         (:func:`~motors_meetup.plans.nothing_to_write`): no row to check, count or
         merge, so none of their Spark jobs run. A stamped merged table still
         stores its stamp, as for any empty increment."""
-        if self._write_mode == "merge" and self._stamp_only_metadata is not None:
+        if self._stamp_only_metadata is not None:  # set for merged tables only
             self._store_stamp_only()
             return
         logger.info("No new input for %s: table left as it is", self._location.name)
