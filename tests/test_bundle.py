@@ -10,7 +10,9 @@ login) checks the rest.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from fnmatch import fnmatch
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from databricks.bundles.jobs import Job
 from kedro.framework.startup import bootstrap_project
 
 if sys.version_info >= (3, 11):
@@ -28,11 +31,10 @@ else:  # pragma: no cover
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = PROJECT_ROOT / "databricks.yml"
+# kedro-viz's layer bands, top to bottom (catalog metadata).
+LAYERS = ["sources", "raw", "staging", "intermediate", "marts", "pbi", "audit"]
 TARGETS = ("dev", "prd")
 CONF_SOURCE = "${workspace.file_path}/conf"
-# TODO(issue 3): remove once the `freshness` and `data_tests` pipelines are
-# registered; until then the bundle may name them before they exist.
-PIPELINES_FROM_OTHER_ISSUES = {"freshness", "data_tests"}
 BUILD_CHAIN = {
     "freshness": [],
     "run": ["freshness"],
@@ -237,7 +239,7 @@ def test_every_pipeline_named_by_the_bundle_exists(jobs):
         for name in _option(task["python_wheel_task"]["parameters"], "--pipelines")
     }
     assert {"freshness", "__default__", "data_tests"} <= named
-    unknown = named - registered - PIPELINES_FROM_OTHER_ISSUES
+    unknown = named - registered
     assert not unknown, f"the bundle runs pipelines that do not exist: {unknown}"
 
 
@@ -304,27 +306,52 @@ def test_docs_job_runs_the_viz_script_with_the_project_kedro_viz(jobs, pyproject
     assert any("whl" in lib for lib in task["libraries"])
 
 
+def _files_under(folder: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(folder)): path.stat().st_mtime_ns
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
 def test_docs_task_script_builds_the_kedro_viz_site(jobs, tmp_path):
     job = jobs["motors_meetup_docs"]
     script = job["_file"].parent / job["tasks"][0]["spark_python_task"]["python_file"]
     module = _viz_build_module(script)
+    # The folder the bundle syncs (its project files), which the job must leave as
+    # deployed: kedro-viz writes its site to build/ beside pyproject.toml.
+    deployed = tmp_path / "deployed"
+    deployed.mkdir()
+    for name in module.PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, deployed / name, ignore=module.IGNORED)
+        else:
+            shutil.copyfile(source, deployed / name)
+    before = _files_under(deployed)
     output = tmp_path / "site"
-    index = module.build_site(PROJECT_ROOT, "prd", output)
+
+    index = module.build_site(deployed, "prd", output)
+
+    assert index == output / "index.html"
     assert index.is_file()
-    assert (output / "api" / "main").is_file()
-    assert (
-        not (PROJECT_ROOT / "build" / "api" / "main").is_file()
-        or (PROJECT_ROOT / "build").stat().st_mtime < index.stat().st_mtime
-    )
+    assert _files_under(deployed) == before
+    # The site holds the default pipeline: every task, and the layers in order.
+    site = json.loads((output / "api" / "main").read_text(encoding="utf-8"))
+    bootstrap_project(PROJECT_ROOT)
+    from motors_meetup.pipeline_registry import register_pipelines  # noqa: PLC0415
+
+    tasks = {node["name"] for node in site["nodes"] if node["type"] == "task"}
+    assert tasks == {node.name for node in register_pipelines()["__default__"].nodes}
+    assert site["layers"] == LAYERS
 
 
 def test_jobs_fit_the_databricks_job_schema(jobs):
-    # Databricks' own job models (PyPI `databricks-bundles`) reject unknown or
-    # misspelt fields; not a project dependency, so this runs where it is installed.
-    models = pytest.importorskip("databricks.bundles.jobs")
+    # Databricks' own job models (PyPI `databricks-bundles`, in the dev extra)
+    # reject unknown or misspelt fields, at any depth.
     for key, job in jobs.items():
         definition = {k: v for k, v in job.items() if k != "_file"}
-        assert models.Job.from_dict(definition).name == key
+        assert Job.from_dict(definition).name == key
 
 
 def test_job_clusters_run_spark_in_utc(jobs):
