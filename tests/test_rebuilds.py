@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pyspark
 import pytest
 from kedro.pipeline import Node
 
+import motors_meetup
+from motors_meetup import rebuilds
 from motors_meetup.rebuilds import (
     build_stamp,
     code_digest,
@@ -13,6 +18,7 @@ from motors_meetup.rebuilds import (
     data_state_of,
     input_states,
     merge_states,
+    sources_digest,
     stamp_of,
 )
 
@@ -74,11 +80,33 @@ def test_the_stamp_changes_with_a_table_state_or_a_parameter_only() -> None:
     assert build_stamp(renamed, versions, PARAMS, SETTINGS) != stamp
 
 
-def test_the_code_digest_is_an_md5_of_the_package_sources() -> None:
-    digest = code_digest()
-    assert len(digest) == 32
-    assert int(digest, 16) >= 0
-    assert code_digest() == digest
+def test_the_code_digest_is_that_of_the_package_sources() -> None:
+    package = Path(motors_meetup.__file__).resolve().parent
+    assert code_digest() == sources_digest(package)
+
+
+def test_the_sources_digest_changes_with_a_python_file_only(tmp_path: Path) -> None:
+    (tmp_path / "pipelines").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "pipelines" / "b.py").write_text("y = 2\n")
+    # The md5 of each file's relative path then its bytes, in path order.
+    expected = hashlib.md5(b"a.pyx = 1\npipelines/b.pyy = 2\n").hexdigest()
+    assert sources_digest(tmp_path) == expected
+
+    (tmp_path / "notes.txt").write_text("not code")
+    assert sources_digest(tmp_path) == expected
+    (tmp_path / "a.py").write_text("x = 2\n")
+    edited = sources_digest(tmp_path)
+    assert edited != expected
+    (tmp_path / "pipelines" / "b.py").rename(tmp_path / "pipelines" / "c.py")
+    assert sources_digest(tmp_path) != edited
+
+
+def test_a_code_change_changes_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    versions = {"staging.stg_users": "3@1", "intermediate.memberships": "7@2"}
+    stamp = build_stamp(NODE, versions, PARAMS, SETTINGS)
+    monkeypatch.setattr(rebuilds, "code_digest", lambda: "0" * 32)
+    assert build_stamp(NODE, versions, PARAMS, SETTINGS) != stamp
 
 
 def test_the_stamp_is_read_back_from_the_commit_metadata() -> None:

@@ -64,12 +64,18 @@ class StoredTable(Protocol):
 
 @cache
 def code_digest() -> str:
-    """md5 of this package's Python sources (names and bytes), read once a process.
+    """md5 of this package's Python sources (:func:`sources_digest`), read once a
+    process.
 
     Any code change rebuilds every table once: stricter than tracking which
     function a node calls, and never wrong.
     """
-    root = Path(__file__).resolve().parent
+    return sources_digest(Path(__file__).resolve().parent)
+
+
+def sources_digest(root: Path) -> str:
+    """md5 (hex) of the ``.py`` files under ``root``: each one's path relative to
+    ``root`` and its bytes, in path order."""
     digest = hashlib.md5(usedforsecurity=False)
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
