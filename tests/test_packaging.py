@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kedro.framework.project import pipelines
 from kedro.framework.startup import bootstrap_project
+from sample_figures import expected_figures
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "motors_meetup"
@@ -88,7 +89,7 @@ def _package(tmp_path: Path) -> tuple[Path, Path]:
     return wheel, conf
 
 
-def test_packaged_wheel_runs_raw_nodes_from_a_fresh_venv(tmp_path):
+def test_packaged_wheel_runs_raw_nodes_from_a_fresh_venv(tmp_path, spark):
     wheel, conf = _package(tmp_path)
 
     with zipfile.ZipFile(wheel) as archive:
@@ -155,8 +156,15 @@ def test_packaged_wheel_runs_raw_nodes_from_a_fresh_venv(tmp_path):
         "raw.raw_venues",
         "raw.venues_rejected",
     ]
+    rows = {}
     for name in outputs:
         schema, _, table = name.partition(".")
-        delta_log = warehouse / "workspace" / f"{USER}_{schema}" / table / "_delta_log"
-        assert delta_log.is_dir(), f"{name}: no Delta table at {delta_log.parent}"
+        folder = warehouse / "workspace" / f"{USER}_{schema}" / table
+        assert (folder / "_delta_log").is_dir(), f"{name}: no Delta table at {folder}"
+        rows[name] = spark.read.format("delta").load(str(folder)).collect()
+    # The sample's venues, all accepted, in the first batch.
+    assert len(rows["raw.raw_venues"]) == expected_figures()["venues"]
+    assert rows["raw.venues_rejected"] == []
+    assert [row.batch_id for row in rows["audit.run_batch"]] == [1]
+    assert {row._batch_id for row in rows["raw.raw_venues"]} == {1}
     assert not (workdir / "data").exists()  # nothing written relative to the cwd

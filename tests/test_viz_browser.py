@@ -419,10 +419,16 @@ def test_a_dataset_card_shows_its_contract_description(
 })()"""
     )
     assert expanded, "no 'Expand preview' button for the card"
-    browser.wait_for(
-        "document.querySelectorAll('.motors-meetup-card').length > 1 || "
-        "!!document.querySelector('.pipeline-metadata-modal .motors-meetup-card')",
+    # The expanded card: a second card, or the one in the preview modal.
+    expanded_card = browser.wait_for(
+        "(() => { const cards = document.querySelectorAll('.motors-meetup-card');"
+        " const modal = document.querySelector("
+        "'.pipeline-metadata-modal .motors-meetup-card');"
+        " const c = modal || (cards.length > 1 ? cards[cards.length - 1] : null);"
+        " return c ? c.innerText : null; })()",
         RENDER_TIMEOUT_S,
         settle=2,
     )
     browser.screenshot(SCREENSHOTS / "kedro-viz-dataset-card-expanded.png")
+    assert description in expanded_card
+    assert "rsvp_timing_category" in expanded_card

@@ -356,7 +356,7 @@ def test_every_table_of_the_three_layers_has_a_contract() -> None:
 
 
 @pytest.mark.parametrize("dataset", LAYER_CONTRACTS)
-def test_every_column_is_described_and_the_grain_key_and_relationships_hold(
+def test_every_column_is_described_and_grain_key_and_relationships_are_declared(
     dataset: str,
 ) -> None:
     model = all_contracts()[dataset]

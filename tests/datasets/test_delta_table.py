@@ -483,7 +483,7 @@ def test_an_empty_increment_stores_a_new_stamp_in_a_commit_without_data(
     assert people.version() == 3
 
 
-def test_a_session_that_refuses_commit_metadata_merges_without_a_stamp(
+def test_a_session_that_refuses_commit_metadata_lets_the_commit_run_unstamped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     class Refusing:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,33 @@ def test_small_files_are_compacted_and_logged(
         (1, "v1"),
         (2, "v2"),
     ]
+
+
+def test_vacuum_deletes_unreferenced_files_older_than_the_retention_only(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    path = tmp_path / "workspace" / "t_marts" / "fact_x"
+    spark.createDataFrame([(1, "v1")], "id int, v string").write.format("delta").save(
+        str(path)
+    )
+    # Files the table does not reference (left by a crashed writer, say): one
+    # written eight days ago, one just now.
+    stale, young = path / "part-stale.parquet", path / "part-young.parquet"
+    for stray in (stale, young):
+        stray.write_bytes(b"not referenced by the table")
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    os.utime(stale, (eight_days_ago, eight_days_ago))
+
+    log = maintain_tables(
+        _settings(optimize=False, tables=["marts.fact_x"]), _warehouse(tmp_path)
+    )
+
+    [row] = log.collect()
+    assert (row.files_before, row.files_after) == (1, 1)
+    assert (row.files_compacted, row.files_vacuumed) == (0, 1)
+    assert (stale.exists(), young.exists()) == (False, True)
+    stored = spark.read.format("delta").load(str(path))
+    assert [tuple(r) for r in stored.collect()] == [(1, "v1")]
 
 
 def test_a_retention_below_seven_days_is_refused(tmp_path: Path) -> None:

@@ -131,6 +131,7 @@ def test_event_record_is_typed_renamed_and_keeps_its_rsvps(
         "record",
         "reason",
     ]
+    assert rejected.isEmpty()
 
 
 def test_missing_or_null_rsvps_become_an_empty_array_and_optional_fields_null(
@@ -287,6 +288,7 @@ def test_group_record_is_typed_and_null_topics_become_an_empty_array(
             typed_group("12", "Motors", [], "g.json", DAY1),
         ],
     )
+    assert rejected.isEmpty()
 
 
 def test_identical_group_copies_collapse_and_are_counted_as_rejected(
