@@ -354,6 +354,14 @@ def test_jobs_fit_the_databricks_job_schema(jobs):
         assert Job.from_dict(definition).name == key
 
 
+def test_the_job_models_reject_a_misspelt_field(jobs):
+    job = next(iter(jobs.values()))
+    definition = {k: v for k, v in job.items() if k != "_file"}
+    task = {**definition["tasks"][0], "depends_on_tasks": []}
+    with pytest.raises(ValueError, match="depends_on_tasks"):
+        Job.from_dict({**definition, "tasks": [task]})
+
+
 def test_job_clusters_run_spark_in_utc(jobs):
     for key, job in jobs.items():
         for cluster in job["job_clusters"]:
