@@ -26,17 +26,29 @@ def open_warehouse(
     conf_source: str | Path | None = None,
 ) -> SparkSession:
     """A Spark session with every stored Delta table registered by name."""
-    loader = OmegaConfigLoader(
-        conf_source=str(conf_source or PROJECT_ROOT / "conf"),
-        env=env,
-        **_loader_args(),
-    )
+    loader = project_config(env, conf_source)
     spark = build_spark_session(loader["spark"])
+    register_tables(spark, catalog_dir(loader, warehouse_dir))
+    return spark
+
+
+def project_config(
+    env: str = "local", conf_source: str | Path | None = None
+) -> OmegaConfigLoader:
+    """The project's configuration (``conf/base`` + ``env``), as a run loads it."""
+    return OmegaConfigLoader(
+        conf_source=str(conf_source or PROJECT_ROOT / "conf"), env=env, **_loader_args()
+    )
+
+
+def catalog_dir(
+    loader: OmegaConfigLoader, warehouse_dir: str | Path | None = None
+) -> Path:
+    """The folder holding ``<schema>/<table>``: ``<warehouse_dir>/<catalog>``."""
     root = Path(warehouse_dir or loader["globals"]["paths"]["warehouse_dir"])
     if not root.is_absolute():
         root = PROJECT_ROOT / root
-    register_tables(spark, root / loader["globals"]["catalog"])
-    return spark
+    return root / loader["globals"]["catalog"]
 
 
 def register_tables(spark: SparkSession, catalog_dir: Path) -> list[str]:
