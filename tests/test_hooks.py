@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
+from benchmark_scripts import load_benchmark
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Node
 from pyspark.sql import SparkSession
@@ -77,20 +76,10 @@ def test_event_log_is_added_only_when_asked_for(
     assert (tmp_path / "events").is_dir()
 
 
-def _spark_jobs_module() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "spark_jobs.py"
-    spec = importlib.util.spec_from_file_location("spark_jobs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["spark_jobs"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_spark_jobs_splits_task_time_into_job_and_driver_seconds(
     tmp_path: Path,
 ) -> None:
-    spark_jobs = _spark_jobs_module()
+    spark_jobs = load_benchmark("spark_jobs")
 
     def start(job: int, group: str, at: int, description: str = "") -> dict:
         return {

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "write_floor.py"
-
-
-def _write_floor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("write_floor", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["write_floor"] = module
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load_benchmark
 
 
 def test_planned_writes_are_the_cheapest_each_table_allows(
@@ -45,7 +32,7 @@ def test_planned_writes_are_the_cheapest_each_table_allows(
         (tmp_path / "workspace" / table / "_delta_log").mkdir(parents=True)
     (tmp_path / "workspace" / "floor_staging" / "not_a_table").mkdir()
 
-    writes = _write_floor().planned_writes(tmp_path)
+    writes = load_benchmark("write_floor").planned_writes(tmp_path)
 
     assert [(w.dataset, w.how, w.key) for w in writes] == [
         ("raw.raw_events", "append", ("_record_key",)),
