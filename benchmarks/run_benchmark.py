@@ -110,7 +110,7 @@ def _delta_commits(warehouse: Path) -> int:
     return sum(1 for _ in warehouse.glob("workspace/*/*/_delta_log/*.json"))
 
 
-def _kedro_run(
+def kedro_run(
     input_dir: Path, warehouse: Path, full_refresh: bool, report_file: Path
 ) -> Run:
     """One ``kedro run`` process; its run report is kept at ``report_file``."""
@@ -194,14 +194,14 @@ def bench_size(rsvps: int, repeat: int, workdir: Path) -> dict[str, object]:
             shutil.rmtree(folder, ignore_errors=True)
         _stage_batches(generated, input_dir, BATCHES - 1)
         reports = workdir / "reports" / f"{rsvps}-run{number + 1}"
-        full.append(_kedro_run(input_dir, warehouse, True, reports / "full.json"))
+        full.append(kedro_run(input_dir, warehouse, True, reports / "full.json"))
         _progress(rsvps, "full", number, full[-1])
         _stage_batches(generated, input_dir, BATCHES)
         incremental.append(
-            _kedro_run(input_dir, warehouse, False, reports / "incremental.json")
+            kedro_run(input_dir, warehouse, False, reports / "incremental.json")
         )
         _progress(rsvps, "1% incremental", number, incremental[-1])
-        idle.append(_kedro_run(input_dir, warehouse, False, reports / "idle.json"))
+        idle.append(kedro_run(input_dir, warehouse, False, reports / "idle.json"))
         _progress(rsvps, "no new input", number, idle[-1])
     return {
         "rsvps": _count_rsvps(input_dir),

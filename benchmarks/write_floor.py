@@ -23,12 +23,16 @@ Tables a 1% batch may leave as they are are left out (the rejected-record tables
 load report, ``dim_date``). The same process then makes the same writes into a
 second copy: what they cost once the JVM is warm (a long-lived cluster's case).
 
-Prints each table's median seconds in both passes and the median wall time of the
-first pass from the start of the process; with ``--full-seconds`` (a full refresh's
-time from ``run_benchmark.py``), its ratio to it.
+With ``--full-input`` (the deliveries the warehouse was built from), each replay is
+paired with a full refresh of them in a new ``kedro run`` process just before it, as
+``run_benchmark.py`` runs it, so that the ratio compares runs on the machine in the
+same state (its speed drifts by 10-20% within a session and between sessions).
+
+Prints each table's median seconds in both passes, the wall time of the first pass
+from the start of the process and, with ``--full-input``, each pair's ratio.
 
     python benchmarks/write_floor.py --warehouse /tmp/mm-bench/wh_1000000 \\
-        --workdir /tmp/mm-floor --repeat 3 --full-seconds 219.5
+        --full-input /tmp/mm-bench/in_1000000 --workdir /tmp/mm-floor --repeat 3
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from delta.tables import DeltaTable  # noqa: E402
+from kedro.config import OmegaConfigLoader  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
+from run_benchmark import kedro_run  # noqa: E402
 
 from motors_meetup.contracts.registry import contract_for  # noqa: E402
 from motors_meetup.contracts.validation import unique_keys  # noqa: E402
@@ -79,9 +85,11 @@ class Write:
         return self.dataset.split(".", 1)[1]
 
 
-def planned_writes(warehouse: Path) -> list[Write]:
+def planned_writes(
+    warehouse: Path, loader: OmegaConfigLoader | None = None
+) -> list[Write]:
     """The writes a 1% batch must make, in layer order."""
-    loader = project_config()
+    loader = loader or project_config()
     catalog, schemas = loader["catalog"], loader["globals"]["schemas"]
     root = catalog_dir(loader, warehouse)
     writes = []
@@ -110,16 +118,17 @@ def _how(layer: str, write_mode: str | None, key: tuple[str, ...]) -> str:
     return "merge"
 
 
-def _session(warehouse: Path) -> SparkSession:
-    options = dict(project_config()["spark"])
+def _session(warehouse: Path, loader: OmegaConfigLoader) -> SparkSession:
+    options = dict(loader["spark"])
     options["spark.sql.warehouse.dir"] = str(warehouse / "spark-warehouse")
     return build_spark_session(options)
 
 
 def prepare(warehouse: Path, workdir: Path) -> None:
     """Store each table's 1% rows (and each overwritten mart's rows) as parquet."""
-    spark = _session(warehouse)
-    for write in planned_writes(warehouse):
+    loader = project_config()
+    spark = _session(warehouse, loader)
+    for write in planned_writes(warehouse, loader):
         table = spark.read.format("delta").load(write.path)
         key = write.key or (table.columns[0],)
         bucket = F.pmod(F.xxhash64(*key), F.lit(SAMPLE_BUCKETS))
@@ -138,7 +147,9 @@ def replay(workdir: Path, threads: int) -> None:
     Prints one JSON line: the cold pass's seconds from the start of the process, the
     warm pass's own seconds, and each table's seconds in each pass.
     """
-    spark = _session(workdir / COPIES[0])
+    loader = project_config()  # once, as a run does; both passes' writes planned
+    plans = {copy: planned_writes(workdir / copy, loader) for copy in COPIES}
+    spark = _session(workdir / COPIES[0], loader)
     session_s = time.perf_counter() - STARTED
 
     def run(write: Write) -> tuple[str, dict]:
@@ -160,7 +171,7 @@ def replay(workdir: Path, threads: int) -> None:
     for copy in COPIES:
         started = STARTED if copy == COPIES[0] else time.perf_counter()
         with ThreadPoolExecutor(threads) as pool:
-            tables = dict(pool.map(run, planned_writes(workdir / copy)))
+            tables = dict(pool.map(run, plans[copy]))
         report[copy] = {"total_s": time.perf_counter() - started, "tables": tables}
     print(json.dumps(report))  # noqa: T201
 
@@ -179,7 +190,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--full-seconds", type=float)
+    parser.add_argument("--full-input", type=Path)
     parser.add_argument("--stage", choices=("all", "prepare", "replay"), default="all")
     args = parser.parse_args()
     if args.stage == "prepare":
@@ -200,23 +211,45 @@ def main() -> None:
     print(prepared, end="")  # noqa: T201
     runs = []
     for number in range(1, args.repeat + 1):
+        full_s = (
+            _full_refresh(args.full_input, args.workdir) if args.full_input else None
+        )
         for copy in COPIES:
             shutil.rmtree(args.workdir / copy, ignore_errors=True)
             shutil.copytree(args.warehouse, args.workdir / copy)
         stdout = _subprocess("replay", args.workdir, args.threads)
-        runs.append(json.loads(stdout.strip().splitlines()[-1]))
-        print(  # noqa: T201
-            f"replay {number}: {runs[-1]['cold']['total_s']:.1f} s in a new process "
-            f"(Spark session ready at {runs[-1]['session_s']:.1f} s), "
-            f"{runs[-1]['warm']['total_s']:.1f} s again in the same JVM",
-            flush=True,
-        )
+        runs.append({**json.loads(stdout.strip().splitlines()[-1]), "full_s": full_s})
+        print(f"replay {number}: {_describe(runs[-1])}", flush=True)  # noqa: T201
     for copy in COPIES:
         shutil.rmtree(args.workdir / copy, ignore_errors=True)
-    _print_table(runs, args.full_seconds, args.threads)
+    _print_table(runs, args.threads)
 
 
-def _print_table(runs: list[dict], full_seconds: float | None, threads: int) -> None:
+def _full_refresh(input_dir: Path, workdir: Path) -> float:
+    """Seconds of a full refresh of ``input_dir`` into a new warehouse (a process)."""
+    warehouse = workdir / "full_refresh"
+    shutil.rmtree(warehouse, ignore_errors=True)
+    seconds = kedro_run(
+        input_dir, warehouse, True, workdir / "full_refresh.json"
+    ).seconds
+    shutil.rmtree(warehouse, ignore_errors=True)
+    return seconds
+
+
+def _describe(run: dict) -> str:
+    cold = run["cold"]["total_s"]
+    text = (
+        f"{cold:.1f} s in a new process (Spark session ready at "
+        f"{run['session_s']:.1f} s), {run['warm']['total_s']:.1f} s again in the "
+        "same JVM"
+    )
+    if run["full_s"]:
+        ratio = cold / run["full_s"]
+        text += f"; full refresh just before: {run['full_s']:.1f} s, ratio {ratio:.2f}"
+    return text
+
+
+def _print_table(runs: list[dict], threads: int) -> None:
     def median(copy: str, dataset: str | None = None) -> float:
         if dataset is None:
             return statistics.median(run[copy]["total_s"] for run in runs)
@@ -229,13 +262,19 @@ def _print_table(runs: list[dict], full_seconds: float | None, threads: int) -> 
             f"{dataset:<44} {first['how']:>9} "
             f"{median('cold', dataset):>10.1f} {median('warm', dataset):>11.1f}"
         )
-    cold, warm = median("cold"), median("warm")
-    ratio = f" = {cold / full_seconds:.2f} of a {full_seconds:.1f} s full refresh"
     print(  # noqa: T201
         f"\nmedians of {len(runs)}, {threads} threads: a new process, start to last "
-        f"commit, {cold:.1f} s{ratio if full_seconds else ''}; the same writes in "
-        f"the warm JVM {warm:.1f} s"
+        f"commit, {median('cold'):.1f} s; the same writes in the warm JVM "
+        f"{median('warm'):.1f} s"
     )
+    if runs[0]["full_s"]:
+        ratios = [run["cold"]["total_s"] / run["full_s"] for run in runs]
+        fulls = statistics.median(run["full_s"] for run in runs)
+        print(  # noqa: T201
+            f"full refresh {fulls:.1f} s (median); floor / full refresh, pair by "
+            f"pair: {', '.join(f'{r:.2f}' for r in ratios)} "
+            f"(median {statistics.median(ratios):.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,13 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def load_benchmark(name: str) -> ModuleType:
-    """The module of ``benchmarks/<name>.py``, registered under ``name``."""
+    """The module of ``benchmarks/<name>.py``, registered under ``name``.
+
+    ``benchmarks/`` goes on ``sys.path`` first, as when a script of it runs: the
+    scripts import each other.
+    """
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
     spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
