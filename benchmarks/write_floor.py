@@ -127,8 +127,16 @@ def _session(warehouse: Path, loader: OmegaConfigLoader) -> SparkSession:
 def prepare(warehouse: Path, workdir: Path) -> None:
     """Store each table's 1% rows (and each overwritten mart's rows) as parquet."""
     loader = project_config()
+    writes = planned_writes(warehouse, loader)
+    if not writes:
+        root = catalog_dir(loader, warehouse)
+        raise SystemExit(
+            f"No Delta table under {root}/<schema>/ for this user's schemas "
+            f"({', '.join(loader['globals']['schemas'][layer] for layer in LAYERS)}): "
+            "is it a warehouse built by `kedro run` as the same MOTORS_MEETUP_USER?"
+        )
     spark = _session(warehouse, loader)
-    for write in planned_writes(warehouse, loader):
+    for write in writes:
         table = spark.read.format("delta").load(write.path)
         key = write.key or (table.columns[0],)
         bucket = F.pmod(F.xxhash64(*key), F.lit(SAMPLE_BUCKETS))
@@ -179,7 +187,10 @@ def replay(workdir: Path, threads: int) -> None:
 def _subprocess(stage: str, workdir: Path, threads: int, *extra: str) -> str:
     command = [sys.executable, __file__, "--stage", stage, "--workdir", str(workdir)]
     command += ["--threads", str(threads), *extra]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    # stderr is left to the terminal: the stage's own error says what went wrong.
+    done = subprocess.run(command, check=False, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"write_floor: the {stage} stage failed ({done.returncode})")
     return done.stdout
 
 
