@@ -51,11 +51,11 @@ def catalog_dir(
     return root / loader["globals"]["catalog"]
 
 
-def register_tables(spark: SparkSession, catalog_dir: Path) -> list[str]:
-    """Register every ``<schema>/<table>`` Delta folder under ``catalog_dir``, and
-    every view stored there."""
+def register_tables(spark: SparkSession, tables_root: Path) -> list[str]:
+    """Register every ``<schema>/<table>`` Delta folder under ``tables_root`` (the
+    folder ``catalog_dir`` names), and every view stored there."""
     names = []
-    for log in sorted(catalog_dir.glob("*/*/_delta_log")):
+    for log in sorted(tables_root.glob("*/*/_delta_log")):
         table_dir = log.parent
         schema, table = table_dir.parent.name, table_dir.name
         spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{schema}`")
@@ -65,7 +65,7 @@ def register_tables(spark: SparkSession, catalog_dir: Path) -> list[str]:
         )
         names.append(f"{schema}.{table}")
     # Views (the pbi layer) after the tables they select from.
-    for definition in sorted(catalog_dir.glob(f"*/*/{DEFINITION_FILE}")):
+    for definition in sorted(tables_root.glob(f"*/*/{DEFINITION_FILE}")):
         names.append(register_view(spark, definition.parent))
     return names
 
